@@ -1,0 +1,31 @@
+"""cygrad: a Cython-accelerated tensor library with PyTorch's API and autograd design.
+
+``import cygrad as torch`` runs PyTorch scripts within its scope.
+"""
+from ._core._iter import get_num_threads, set_num_threads
+from ._core._tensor import Size
+from ._core._storage import OutOfMemoryError
+from ._dtype import (bool, dtype, float32, float64, get_default_dtype, int32, int64,
+                     promote_types, set_default_dtype)
+from .tensor import Tensor, device
+from .creation import (Generator, arange, as_tensor, empty, empty_like, eye, from_numpy, full,
+                       full_like, initial_seed, linspace, manual_seed, ones, ones_like, rand,
+                       rand_like, randint, randint_like, randn, randn_like, seed, tensor, zeros,
+                       zeros_like)
+from . import _functions
+from ._functions import *  # noqa: F401,F403  (the PyTorch-named functions)
+
+float = float32  # noqa: A001  (PyTorch's aliases)
+double = float64
+long = int64
+int = int32  # noqa: A001
+
+__version__ = "0.1.0.dev0"
+
+__all__ = (["Tensor", "Size", "dtype", "device", "bool", "float32", "float64", "int32", "int64",
+            "float", "double", "long", "int", "get_default_dtype", "set_default_dtype",
+            "promote_types", "get_num_threads", "set_num_threads", "OutOfMemoryError",
+            "Generator", "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy",
+            "full", "full_like", "initial_seed", "linspace", "manual_seed", "ones", "ones_like",
+            "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "seed",
+            "tensor", "zeros", "zeros_like"] + _functions.__all__)

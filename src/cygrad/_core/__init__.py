@@ -1,0 +1,1 @@
+"""The compiled core of cygrad (private): storage, views, iterator and kernels."""

@@ -1,0 +1,382 @@
+"""Indexing: ``__getitem__``/``__setitem__`` for basic (views) and advanced (gather/scatter)
+indices, and ``nonzero``.
+
+The front end parses the key once into the geometry of a basic-indexing view (ints, slices,
+``None``, ``...``) plus a list of advanced indices (integer tensors/lists, boolean masks turned
+into integer indices). Advanced indices are broadcast together, bounds-checked (IndexError)
+and turned into element offsets; the gather and scatter loops then copy whole sub-blocks,
+following NumPy's rule for where the broadcast index dims go in the result (in place of the
+indexed dims if they are adjacent, else first).
+"""
+from libc.stdint cimport int64_t, uint8_t
+from libc.string cimport memcpy
+
+from ._typedefs cimport MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, inner_fn, category
+from ._tensor cimport (TensorBase, new_tensor, make_view, wrap_dim, shape_list, _itemsize,
+                       TENSOR_CLS)
+from ._iter cimport NdIter, iter_setup, iter_serial, broadcast_shapes
+from ._elementwise cimport cast_c, copy_c, cast_loop, binary_loop, check_writable
+from . import _elementwise
+from . import _create
+
+cdef int OP_ADD = _elementwise.BINARY_OPS["add"]
+
+
+cdef class _Parsed:
+    """A parsed key: the basic view and its advanced indices (dim in view, int64 tensor)."""
+    cdef TensorBase view
+    cdef list adv
+
+
+cdef int _consumed(object item) except -1:
+    if item is None or item is Ellipsis or isinstance(item, bool):
+        return 0
+    if isinstance(item, TensorBase) and (<TensorBase>item)._dtype == DT_BOOL:
+        return (<TensorBase>item)._ndim
+    return 1
+
+
+cdef object _as_index_tensor(object item):
+    """Lists, tuples and arrays inside a key become tensors; everything else is returned."""
+    if isinstance(item, (list, tuple)) or (hasattr(item, "__array_interface__")
+                                           and not isinstance(item, TensorBase)):
+        return _create.from_data(item, None)
+    return item
+
+
+cdef _Parsed parse_key(TensorBase t, object key):
+    cdef Py_ssize_t sh[MAX_NDIM]
+    cdef Py_ssize_t st[MAX_NDIM]
+    cdef Py_ssize_t off = t._offset, size, start, stop, step, ix, n
+    cdef int src = 0, out = 0, consumed = 0, i, k
+    cdef TensorBase it
+    cdef _Parsed res = _Parsed.__new__(_Parsed)
+    res.adv = []
+    if isinstance(key, tuple):
+        items = [_as_index_tensor(x) for x in key]
+    else:
+        items = [_as_index_tensor(key)]
+    n_ell = 0
+    for item in items:
+        consumed += _consumed(item)
+        if item is Ellipsis:
+            n_ell += 1
+    if n_ell > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if consumed > t._ndim:
+        raise IndexError(f"too many indices for tensor of dimension {t._ndim}")
+    for item in items:
+        if out >= MAX_NDIM and item is not Ellipsis:
+            raise IndexError(f"cygrad supports at most {MAX_NDIM} dimensions")
+        if item is None or isinstance(item, bool):
+            sh[out] = 0 if item is False else 1
+            st[out] = 0
+            out += 1
+        elif item is Ellipsis:
+            for i in range(t._ndim - consumed):
+                sh[out] = t._shape[src]
+                st[out] = t._strides[src]
+                out += 1
+                src += 1
+        elif isinstance(item, slice):
+            size = t._shape[src]
+            if item.step is not None and item.step.__index__() <= 0:
+                raise ValueError("step must be greater than zero")
+            start, stop, step = item.indices(size)
+            n = (stop - start + step - 1) // step if stop > start else 0
+            sh[out] = n
+            st[out] = t._strides[src] * step
+            if n > 0:
+                off += start * t._strides[src]
+            out += 1
+            src += 1
+        elif isinstance(item, TensorBase):
+            it = item
+            if it._dtype == DT_BOOL:
+                for i in range(it._ndim):
+                    if it._shape[i] != t._shape[src + i]:
+                        raise IndexError(
+                            f"The shape of the mask {list(it.shape)} at index {i} does not match "
+                            f"the shape of the indexed tensor {list(t.shape)} at index "
+                            f"{src + i}")
+                if it._ndim == 0:       # a 0-d mask adds a dim of size 1 or 0
+                    coords = nonzero(it._unsqueeze(0))
+                    sh[out] = 1
+                    st[out] = 0
+                    res.adv.append((out, coords._select(1, 0)))
+                    out += 1
+                    continue
+                coords = nonzero(it)
+                for i in range(it._ndim):
+                    sh[out] = t._shape[src]
+                    st[out] = t._strides[src]
+                    res.adv.append((out, coords._select(1, i)))
+                    out += 1
+                    src += 1
+            elif category(it._dtype) == 1:
+                sh[out] = t._shape[src]
+                st[out] = t._strides[src]
+                res.adv.append((out, it))
+                out += 1
+                src += 1
+            else:
+                raise IndexError("tensors used as indices must be long, int, byte or bool "
+                                 "tensors")
+        elif hasattr(item, "__index__"):
+            ix = item.__index__()
+            size = t._shape[src]
+            if ix < -size or ix >= size:
+                raise IndexError(f"index {ix} is out of bounds for dimension {src} with size "
+                                 f"{size}")
+            if ix < 0:
+                ix += size
+            off += ix * t._strides[src]
+            src += 1
+        else:
+            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or "
+                             f"byte Variables are valid indices (got {type(item).__name__})")
+    while src < t._ndim:
+        if out >= MAX_NDIM:
+            raise IndexError(f"cygrad supports at most {MAX_NDIM} dimensions")
+        sh[out] = t._shape[src]
+        st[out] = t._strides[src]
+        out += 1
+        src += 1
+    res.view = make_view(t, out, sh, st, off)
+    return res
+
+
+cdef class _Plan:
+    """Geometry shared by gather and scatter: offsets per index position and the layout."""
+    cdef TensorBase offsets          # int64, contiguous, the broadcast index shape B
+    cdef int nb                      # rank of B
+    cdef Py_ssize_t bshape[MAX_NDIM]
+    cdef int nrest
+    cdef Py_ssize_t rshape[MAX_NDIM]
+    cdef Py_ssize_t rstrides[MAX_NDIM]    # of the view, for the non-indexed dims
+    cdef int first                   # where B goes in the result
+    cdef int rank                    # rank of the result
+    cdef Py_ssize_t shape[MAX_NDIM]  # result shape
+
+
+cdef _Plan make_plan(TensorBase v, list adv):
+    cdef _Plan p = _Plan.__new__(_Plan)
+    cdef Py_ssize_t tmp[MAX_NDIM]
+    cdef bint indexed[MAX_NDIM]
+    cdef int nb = 0, i, d, j
+    cdef TensorBase idx, b
+    cdef Py_ssize_t n, size, stride, k
+    cdef int64_t* po
+    cdef const int64_t* pi
+    cdef int64_t val
+    for i in range(v._ndim):
+        indexed[i] = False
+    dims = []
+    for d, idx in adv:
+        nb = broadcast_shapes(nb, p.bshape, idx._ndim, idx._shape, tmp)
+        memcpy(p.bshape, tmp, nb * sizeof(Py_ssize_t))
+        indexed[d] = True
+        dims.append(d)
+    p.nb = nb
+    p.offsets = new_tensor(nb, p.bshape, DT_INT64, True)
+    po = <int64_t*>p.offsets.ptr()
+    n = p.offsets.numel_c()
+    for d, idx in adv:
+        size = v._shape[d]
+        stride = v._strides[d]
+        b = cast_c(idx._expand(tuple(shape_list(nb, p.bshape))), DT_INT64)
+        pi = <const int64_t*>b.ptr()
+        for k in range(n):
+            val = pi[k]
+            if val < -size or val >= size:
+                raise IndexError(f"index {val} is out of bounds for dimension {d} with size "
+                                 f"{size}")
+            if val < 0:
+                val += size
+            po[k] += val * stride
+    adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
+    p.first = dims[0] if adjacent else 0
+    p.nrest = 0
+    p.rank = 0
+    for i in range(v._ndim):
+        if not indexed[i]:
+            p.rshape[p.nrest] = v._shape[i]
+            p.rstrides[p.nrest] = v._strides[i]
+            p.nrest += 1
+    if p.nrest + nb > MAX_NDIM:
+        raise IndexError(f"cygrad supports at most {MAX_NDIM} dimensions")
+    j = 0
+    for i in range(p.nrest + nb):
+        if p.first <= i < p.first + nb:
+            p.shape[i] = p.bshape[i - p.first]
+        else:
+            p.shape[i] = p.rshape[j]
+            j += 1
+    p.rank = p.nrest + nb
+    return p
+
+
+cdef void _blocks(NdIter* it, inner_fn fn, const int64_t* offs, Py_ssize_t nbpos, int nb,
+                  const Py_ssize_t* bshape, const Py_ssize_t* bstrides, unsigned indexed,
+                  Py_ssize_t isz) noexcept nogil:
+    """For each index position i, run ``fn`` over one sub-block: operands whose bit is set in
+    ``indexed`` move to element offset ``offs[i]`` of the indexed tensor, the others to the
+    byte position of i in the broadcast index dims (row-major over ``bshape``)."""
+    cdef char* base[3]
+    cdef Py_ssize_t idx[MAX_NDIM]
+    cdef Py_ssize_t bpos = 0, i
+    cdef int d, k
+    for k in range(it.nop):
+        base[k] = it.data[k]
+    for d in range(nb):
+        idx[d] = 0
+    for i in range(nbpos):
+        for k in range(it.nop):
+            if indexed & (1u << k):
+                it.data[k] = base[k] + offs[i] * isz
+            else:
+                it.data[k] = base[k] + bpos
+        iter_serial(it, fn, NULL)
+        d = nb - 1
+        while d >= 0:
+            idx[d] += 1
+            bpos += bstrides[d]
+            if idx[d] < bshape[d]:
+                break
+            bpos -= bshape[d] * bstrides[d]
+            idx[d] = 0
+            d -= 1
+    for k in range(it.nop):
+        it.data[k] = base[k]
+
+
+cdef void _split_strides(_Plan p, TensorBase t, Py_ssize_t* rst, Py_ssize_t* bst):
+    """Split ``t``'s strides (t has the result's shape) into rest dims and B dims (bytes)."""
+    cdef int i, j = 0
+    cdef Py_ssize_t isz = _itemsize(t._dtype)
+    for i in range(p.rank):
+        if p.first <= i < p.first + p.nb:
+            bst[i - p.first] = t._strides[i] * isz
+        else:
+            rst[j] = t._strides[i]
+            j += 1
+
+
+cdef TensorBase gather(TensorBase v, list adv):
+    cdef _Plan p = make_plan(v, adv)
+    cdef TensorBase res = new_tensor(p.rank, p.shape, v._dtype, False)
+    cdef Py_ssize_t rst[MAX_NDIM]
+    cdef Py_ssize_t bst[MAX_NDIM]
+    cdef NdIter it
+    if res.numel_c() == 0:
+        return res
+    _split_strides(p, res, rst, bst)
+    dst = make_view(res, p.nrest, p.rshape, rst, 0)
+    src = make_view(v, p.nrest, p.rshape, p.rstrides, v._offset)
+    iter_setup(&it, (dst, src))
+    with nogil:
+        _blocks(&it, cast_loop(v._dtype, v._dtype), <const int64_t*>p.offsets.ptr(),
+                p.offsets.numel_c(), p.nb, p.bshape, bst, 2u, _itemsize(v._dtype))
+    return res
+
+
+cdef int scatter(TensorBase v, list adv, object value, bint accumulate) except -1:
+    cdef _Plan p = make_plan(v, adv)
+    cdef Py_ssize_t rst[MAX_NDIM]
+    cdef Py_ssize_t bst[MAX_NDIM]
+    cdef NdIter it
+    cdef TensorBase val
+    check_writable(v)
+    if isinstance(value, TensorBase):
+        val = value
+        if val._dtype != v._dtype or val._storage is v._storage:
+            val = cast_c(val, v._dtype)
+    else:
+        val = _create.from_data(value, v.dtype)
+    val = val._expand(tuple(shape_list(p.rank, p.shape)))   # broadcast to the indexed shape
+    if p.offsets.numel_c() == 0:
+        return 0
+    _split_strides(p, val, rst, bst)
+    dst = make_view(v, p.nrest, p.rshape, p.rstrides, v._offset)
+    src = make_view(val, p.nrest, p.rshape, rst, val._offset)
+    v._storage.version += 1
+    if accumulate:
+        iter_setup(&it, (dst, dst, src))
+        with nogil:
+            _blocks(&it, binary_loop(OP_ADD, v._dtype), <const int64_t*>p.offsets.ptr(),
+                    p.offsets.numel_c(), p.nb, p.bshape, bst, 3u, _itemsize(v._dtype))
+    else:
+        iter_setup(&it, (dst, src))
+        with nogil:
+            _blocks(&it, cast_loop(v._dtype, v._dtype), <const int64_t*>p.offsets.ptr(),
+                    p.offsets.numel_c(), p.nb, p.bshape, bst, 1u, _itemsize(v._dtype))
+    return 0
+
+
+def getitem(TensorBase t, key):
+    """``t[key]``: a view for basic indices, a gathered copy with advanced indices."""
+    cdef _Parsed r = parse_key(t, key)
+    if not r.adv:
+        return r.view
+    return gather(r.view, r.adv)
+
+
+def setitem(TensorBase t, key, value):
+    """``t[key] = value`` (value broadcast to the indexed shape and converted)."""
+    cdef _Parsed r = parse_key(t, key)
+    if not r.adv:
+        if isinstance(value, TensorBase):
+            copy_c(r.view, value)
+        else:
+            _elementwise.fill_(r.view, value)
+        return
+    scatter(r.view, r.adv, value, False)
+
+
+def index_put_(TensorBase t, tuple indices, value, bint accumulate=False):
+    """``t[indices] = value``, or ``+=`` with repeated indices summed if ``accumulate``."""
+    cdef _Parsed r = parse_key(t, indices)
+    if not r.adv:
+        if accumulate:
+            _elementwise.binary(OP_ADD, r.view, value, r.view)
+        elif isinstance(value, TensorBase):
+            copy_c(r.view, value)
+        else:
+            _elementwise.fill_(r.view, value)
+        return t
+    scatter(r.view, r.adv, value, accumulate)
+    return t
+
+
+def nonzero(TensorBase t):
+    """Indices of the non-zero elements of ``t`` as an int64 tensor of shape ``(n, t.dim())``."""
+    cdef TensorBase m = cast_c(t, DT_BOOL)
+    cdef const uint8_t* pm = <const uint8_t*>m.ptr()
+    cdef Py_ssize_t n = m.numel_c(), count = 0, i, row = 0
+    cdef Py_ssize_t shape[2]
+    cdef Py_ssize_t idx[MAX_NDIM]
+    cdef int nd = t._ndim, d
+    cdef TensorBase res
+    cdef int64_t* pr
+    for i in range(n):
+        count += pm[i]
+    shape[0] = count
+    shape[1] = nd
+    res = new_tensor(2, shape, DT_INT64, False)
+    pr = <int64_t*>res.ptr()
+    for d in range(nd):
+        idx[d] = 0
+    with nogil:
+        for i in range(n):
+            if pm[i]:
+                for d in range(nd):
+                    pr[row * nd + d] = idx[d]
+                row += 1
+            d = nd - 1
+            while d >= 0:
+                idx[d] += 1
+                if idx[d] < t._shape[d]:
+                    break
+                idx[d] = 0
+                d -= 1
+    return res

@@ -1,0 +1,107 @@
+"""Storage: one refcounted buffer shared by every view of it.
+
+A ``Storage`` either owns memory it allocated (64-byte aligned) or borrows the memory of a
+buffer-protocol exporter (a NumPy array, ``bytearray``, ...), keeping the exporter alive and
+releasing the buffer when the last view of it is gone. Every storage carries the version
+counter that in-place operations bump.
+"""
+from cpython.buffer cimport PyBuffer_Release, PyBUF_WRITABLE
+from libc.stdlib cimport calloc, free
+from libc.string cimport memcpy
+
+cdef extern from "stdlib.h" nogil:
+    int posix_memalign(void** memptr, size_t alignment, size_t size)
+
+
+class OutOfMemoryError(RuntimeError, MemoryError):
+    """Raised when a tensor's memory cannot be allocated.
+
+    Subclasses both :class:`RuntimeError` (what PyTorch raises) and :class:`MemoryError`.
+    """
+
+
+cdef class Storage:
+    """A flat byte buffer shared by tensors that view it.
+
+    Not created directly: tensors make their storage. ``len(storage)`` is its size in bytes
+    and ``memoryview(storage)`` exposes the bytes.
+    """
+
+    def __cinit__(self):
+        self.data = NULL
+        self.nbytes = 0
+        self.borrowed = False
+        self.owner = None
+        self.readonly = False
+        self.version = 0
+
+    def __dealloc__(self):
+        if self.borrowed:
+            PyBuffer_Release(&self.view)
+        elif self.data != NULL:
+            free(self.data)
+        self.data = NULL
+
+    def __len__(self):
+        return self.nbytes
+
+    def nbytes_(self):
+        return self.nbytes
+
+    def data_ptr(self):
+        """Address of the first byte, as an int."""
+        return <size_t>self.data
+
+    def __getbuffer__(self, Py_buffer* buf, int flags):
+        if (flags & PyBUF_WRITABLE) and self.readonly:
+            raise BufferError("cygrad storage is read-only")
+        buf.buf = self.data
+        buf.obj = self
+        buf.len = self.nbytes
+        buf.readonly = self.readonly
+        buf.itemsize = 1
+        buf.format = "B"
+        buf.ndim = 1
+        buf.shape = &self.nbytes
+        buf.strides = &buf.itemsize
+        buf.suboffsets = NULL
+        buf.internal = NULL
+
+    def __releasebuffer__(self, Py_buffer* buf):
+        pass
+
+    def __repr__(self):
+        kind = "borrowed" if self.borrowed else "owned"
+        return f"<cygrad Storage of {self.nbytes} bytes ({kind})>"
+
+
+cdef Storage storage_alloc(Py_ssize_t nbytes, bint zero):
+    """Allocate ``nbytes`` (at least 1): 64-byte aligned, or zero-filled by ``calloc``."""
+    cdef Storage s = Storage.__new__(Storage)
+    cdef void* mem = NULL
+    cdef size_t n = <size_t>(nbytes if nbytes > 0 else 1)
+    if nbytes < 0:
+        raise RuntimeError(f"cannot allocate a negative number of bytes ({nbytes})")
+    if zero:
+        # calloc maps fresh zero pages for large sizes instead of writing them
+        mem = calloc(n, 1)
+    elif posix_memalign(&mem, 64, n) != 0:
+        mem = NULL
+    if mem == NULL:
+        raise OutOfMemoryError(
+            f"DefaultCPUAllocator: can't allocate memory: you tried to allocate {nbytes} bytes.")
+    s.data = <char*>mem
+    s.nbytes = nbytes
+    return s
+
+
+cdef Storage storage_borrow(object obj, Py_buffer* view, char* base, Py_ssize_t nbytes):
+    """Take ownership of an acquired buffer ``view`` of ``obj`` (released on dealloc)."""
+    cdef Storage s = Storage.__new__(Storage)
+    memcpy(&s.view, view, sizeof(Py_buffer))
+    s.borrowed = True
+    s.owner = obj
+    s.data = base
+    s.nbytes = nbytes
+    s.readonly = view.readonly
+    return s

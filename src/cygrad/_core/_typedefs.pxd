@@ -1,0 +1,41 @@
+# Shared C-level definitions of the cygrad core: dtype codes, limits, the inner-loop contract.
+from libc.stdint cimport int32_t, int64_t, uint8_t
+
+cdef enum:
+    MAX_NDIM = 16     # the highest rank a tensor may have
+    MAX_OPS = 4       # the most operands one iteration walks together (out + 3 inputs)
+
+# dtype codes, ordered so that type promotion between tensors of one category is ``max``
+cdef enum:
+    DT_BOOL = 0
+    DT_INT32 = 1
+    DT_INT64 = 2
+    DT_FLOAT32 = 3
+    DT_FLOAT64 = 4
+    N_DTYPES = 5
+
+# The inner-loop contract (NumPy's): a count, one data pointer per operand and one byte step
+# per operand; a step of 0 is a broadcast operand. ``extra`` carries per-call parameters.
+# Operand 0 is the output. Nothing called through this signature may fail.
+ctypedef void (*inner_fn)(Py_ssize_t n, char** p, const Py_ssize_t* s, void* extra) noexcept nogil
+
+
+cdef inline Py_ssize_t itemsize_of(int dt) noexcept nogil:
+    if dt == DT_BOOL:
+        return 1
+    if dt == DT_INT32 or dt == DT_FLOAT32:
+        return 4
+    return 8
+
+
+cdef inline int category(int dt) noexcept nogil:
+    """0 for bool, 1 for integers, 2 for floating point."""
+    if dt == DT_BOOL:
+        return 0
+    if dt == DT_INT32 or dt == DT_INT64:
+        return 1
+    return 2
+
+
+cdef inline bint is_floating(int dt) noexcept nogil:
+    return dt == DT_FLOAT32 or dt == DT_FLOAT64

@@ -1,0 +1,309 @@
+"""Module-level functions (``cygrad.exp(t)``, ``cygrad.cat([...])``, ...), PyTorch's names."""
+import builtins
+
+from ._core import _elementwise, _iter
+from ._core import _tensor as _core_tensor
+from ._core._tensor import TensorBase
+from ._dtype import DTYPES
+from .tensor import (BINARY_DOCS, UNARY_DOCS, Tensor, _B, _binary, _op, _unary, _U)
+
+__all__ = []
+
+
+def _export(fn, name=None):
+    name = name or fn.__name__
+    fn.__name__ = name
+    fn.__qualname__ = name
+    globals()[name] = fn
+    __all__.append(name)
+    return fn
+
+
+def _check_tensor(name, x):
+    if not isinstance(x, TensorBase):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+def _unary_function(name, doc):
+    code = _U[name]
+
+    def fn(input, *, out=None):
+        _check_tensor(name, input)
+        return _unary(code, input, out)
+
+    fn.__doc__ = doc + "\n\nParameters\n----------\ninput : Tensor\nout : Tensor, optional\n" \
+        "    Written in place when given.\n"
+    return _export(fn, name)
+
+
+def _binary_function(name, doc, code_name=None):
+    code = _B[code_name or name]
+
+    def fn(input, other, *, out=None):
+        return _binary(code, input, other, out)
+
+    fn.__doc__ = doc + "\n\nParameters\n----------\ninput, other : Tensor or number\n" \
+        "    Broadcast together and promoted to a common dtype.\nout : Tensor, optional\n" \
+        "    Written in place when given.\n"
+    return _export(fn, name)
+
+
+for _name, _doc in UNARY_DOCS.items():
+    _unary_function(_name, _doc)
+for _name, _doc in BINARY_DOCS.items():
+    _binary_function(_name, _doc, "div" if _name == "true_divide" else None)
+del _name, _doc
+negative = _export(lambda input: _unary(_U["neg"], input), "negative")
+negative.__doc__ = "Alias of :func:`neg`."
+absolute = _export(lambda input: _unary(_U["abs"], input), "absolute")
+absolute.__doc__ = "Alias of :func:`abs`."
+multiply = _export(lambda input, other: _binary(_B["mul"], input, other), "multiply")
+multiply.__doc__ = "Alias of :func:`mul`."
+
+
+def _method_function(name, doc=None):
+    method = getattr(Tensor, name)
+
+    def fn(input, *args, **kwargs):
+        _check_tensor(name, input)
+        return method(input, *args, **kwargs)
+
+    fn.__doc__ = doc or (method.__doc__ or "") + f"\n\nSame as ``input.{name}(...)``.\n"
+    return _export(fn, name)
+
+
+for _name in ("sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "var", "std",
+              "logsumexp", "any", "all", "nansum", "count_nonzero", "reshape", "transpose",
+              "swapaxes", "permute", "movedim", "squeeze", "unsqueeze", "flatten", "unflatten",
+              "split", "chunk", "unbind", "narrow", "select", "index_select", "gather",
+              "masked_fill", "masked_select", "nonzero", "clamp", "clip", "round", "t",
+              "broadcast_to", "clone", "isclose", "allclose", "equal", "fmod", "lerp",
+              "index_put", "as_strided"):
+    _method_function(_name)
+del _name
+
+
+@_export
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and type promotion.
+
+    Examples
+    --------
+    >>> cygrad.add(cygrad.tensor([1, 2]), 10)
+    tensor([11, 12])
+    """
+    if alpha != 1:
+        other = _binary(_B["mul"], other, alpha)
+    return _binary(_B["add"], input, other, out)
+
+
+@_export
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other`` with broadcasting and type promotion."""
+    if alpha != 1:
+        other = _binary(_B["mul"], other, alpha)
+    return _binary(_B["sub"], input, other, out)
+
+
+subtract = _export(sub, "subtract")
+
+
+@_export
+def div(input, other, *, rounding_mode=None, out=None):
+    """``input / other``: true division, or ``rounding_mode='floor'``/``'trunc'``."""
+    if rounding_mode is None:
+        return _binary(_B["div"], input, other, out)
+    if not isinstance(input, TensorBase):
+        input = tensor_like(input, other)
+    return input.div(other, rounding_mode=rounding_mode)
+
+
+divide = _export(div, "divide")
+
+
+def tensor_like(value, ref):
+    from .creation import tensor
+
+    return tensor(value, dtype=DTYPES[_elementwise.result_type(value, ref)])
+
+
+@_export
+def max(input, dim=None, keepdim=False):
+    """The maximum of all elements; with ``dim``, named tuple ``(values, indices)``; with a
+    tensor, the elementwise :func:`maximum`."""
+    _check_tensor("max", input)
+    return input.max(dim, keepdim)
+
+
+@_export
+def min(input, dim=None, keepdim=False):
+    """The minimum of all elements; with ``dim``, named tuple ``(values, indices)``; with a
+    tensor, the elementwise :func:`minimum`."""
+    _check_tensor("min", input)
+    return input.min(dim, keepdim)
+
+
+@_export
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` is true, else ``other`` (broadcast, promoted).
+
+    With only ``condition``, the tuple of its non-zero indices per dim.
+
+    Examples
+    --------
+    >>> x = cygrad.tensor([-1., 2., -3.])
+    >>> cygrad.where(x > 0, x, 0.)
+    tensor([0., 2., 0.])
+    """
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    return _op(_elementwise.where, condition, input, other)
+
+
+@_export
+def numel(input):
+    """Number of elements of ``input``."""
+    return input.numel()
+
+
+@_export
+def is_tensor(obj):
+    """True if ``obj`` is a cygrad tensor."""
+    return isinstance(obj, TensorBase)
+
+
+@_export
+def is_floating_point(input):
+    """True if ``input`` has a floating dtype."""
+    return input.is_floating_point()
+
+
+@_export
+def result_type(tensor1, tensor2):
+    """The dtype an op on ``tensor1`` and ``tensor2`` (tensors or numbers) computes in.
+
+    Examples
+    --------
+    >>> cygrad.result_type(cygrad.tensor([1, 2]), 2.5)
+    cygrad.float32
+    """
+    return DTYPES[_elementwise.result_type(tensor1, tensor2)]
+
+
+@_export
+def broadcast_shapes(*shapes):
+    """The shape tensors of ``shapes`` broadcast to (PyTorch's error if they cannot).
+
+    Examples
+    --------
+    >>> cygrad.broadcast_shapes((3, 1), (4,))
+    cygrad.Size([3, 4])
+    """
+    return _core_tensor.Size(_iter.broadcast_shapes_py(*shapes))
+
+
+@_export
+def broadcast_tensors(*tensors):
+    """Views of ``tensors`` expanded to their common broadcast shape."""
+    shape = broadcast_shapes(*[tuple(t.shape) for t in tensors])
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def _cat_check(tensors, name):
+    if isinstance(tensors, TensorBase) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    if len(tensors) == 0:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, TensorBase):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+
+
+@_export
+def cat(tensors, dim=0, *, out=None):
+    """Join tensors along an existing dim ``dim`` (a copy).
+
+    All must have the same shape except along ``dim`` (1-d empty tensors are skipped, as in
+    PyTorch); the result has the promoted dtype.
+
+    Examples
+    --------
+    >>> cygrad.cat([cygrad.zeros(2, 1), cygrad.ones(2, 2)], dim=1).shape
+    cygrad.Size([2, 3])
+    """
+    _cat_check(tensors, "torch.cat")
+    parts = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)]
+    if not parts:
+        return tensors[0].clone()
+    ref = parts[0]
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = _core_tensor.wrap_dim_py(dim, ref.ndim)
+    dt = parts[0].dtype
+    for i, t in enumerate(parts):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
+                               f"and {t.ndim}")
+        for k in range(ref.ndim):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {ref.shape[k]} but got size {t.shape[k]} for "
+                                   f"tensor number {i} in the list.")
+        dt = DTYPES[builtins.max(dt._code, t.dtype._code)]
+    shape = list(ref.shape)
+    shape[d] = builtins.sum(t.shape[d] for t in parts)
+    res = _core_tensor.empty_tensor(tuple(shape), dt._code)
+    start = 0
+    for t in parts:
+        n = t.shape[d]
+        if n:
+            _elementwise.copy_(res.narrow(d, start, n), t)
+        start += n
+    if out is not None:
+        out.copy_(res)
+        return out
+    return res
+
+
+concat = _export(cat, "concat")
+concatenate = _export(cat, "concatenate")
+
+
+@_export
+def stack(tensors, dim=0, *, out=None):
+    """Join same-shaped tensors along a new dim ``dim``.
+
+    Examples
+    --------
+    >>> cygrad.stack([cygrad.zeros(3), cygrad.ones(3)]).shape
+    cygrad.Size([2, 3])
+    """
+    _cat_check(tensors, "stack")
+    ref = tensors[0]
+    for i, t in enumerate(tensors):
+        if tuple(t.shape) != tuple(ref.shape):
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(ref.shape)} at entry 0 and {list(t.shape)} at entry {i}")
+    d = _core_tensor.wrap_dim_py(dim, ref.ndim + 1)
+    return cat([t.unsqueeze(d) for t in tensors], d, out=out)
+
+
+@_export
+def hstack(tensors):
+    """Stack horizontally: along dim 1 (dim 0 for 1-d tensors)."""
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+@_export
+def vstack(tensors):
+    """Stack vertically: along dim 0 (1-d tensors become rows)."""
+    return cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
+
+
+@_export
+def logical_not(input, *, out=None):
+    """``input == 0`` as a bool tensor."""
+    return _unary(_U["logical_not"], input, out)

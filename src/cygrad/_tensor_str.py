@@ -1,0 +1,118 @@
+"""PyTorch-style ``repr`` of tensors: ``tensor([[1., 2.], [3., 4.]])``."""
+import math
+
+from ._core._tensor import TensorBase
+
+PRECISION = 4
+THRESHOLD = 1000
+EDGEITEMS = 3
+LINEWIDTH = 80
+_DEFAULT_SUFFIXLESS = ("float32", "int64", "bool")
+
+
+def _edge_values(t):
+    """Nested lists of the shown values, with ``None`` standing for ``...``."""
+    summarize = t.numel() > THRESHOLD
+
+    def rec(x):
+        if x.ndim == 0:
+            return x.item()
+        n = x.shape[0]
+        if summarize and n > 2 * EDGEITEMS:
+            idx = list(range(EDGEITEMS)) + [None] + list(range(n - EDGEITEMS, n))
+        else:
+            idx = range(n)
+        if x.ndim == 1:
+            vals = x.tolist()
+            return [None if i is None else vals[i] for i in idx]
+        return [None if i is None else rec(x[i]) for i in idx]
+
+    return rec(t)
+
+
+def _flat(v, out):
+    if isinstance(v, list):
+        for x in v:
+            _flat(x, out)
+    elif v is not None:
+        out.append(v)
+    return out
+
+
+class _Formatter:
+    def __init__(self, values, is_float, is_bool):
+        self.is_float = is_float
+        self.int_mode = True
+        self.sci = False
+        self.width = 1
+        if is_bool or not is_float:
+            strs = [str(v) for v in values]
+            self.width = max((len(s) for s in strs), default=1)
+            return
+        finite = [abs(v) for v in values if math.isfinite(v)]
+        nonzero = [v for v in finite if v != 0]
+        self.int_mode = all(v == math.ceil(v) for v in finite)
+        if nonzero:
+            vmax, vmin = max(nonzero), min(nonzero)
+            if self.int_mode:
+                self.sci = vmax / vmin > 1000.0 or vmax > 1.0e8
+            else:
+                self.sci = vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4
+        self.width = max((len(self.fmt(v)) for v in values), default=1)
+
+    def fmt(self, v):
+        if not self.is_float:
+            return str(v)
+        if not math.isfinite(v):
+            return str(v)
+        if self.sci:
+            return f"{v:.{PRECISION}e}"
+        if self.int_mode:
+            return f"{v:.0f}."
+        return f"{v:.{PRECISION}f}"
+
+    def cell(self, v):
+        return self.fmt(v).rjust(self.width)
+
+
+def _render(v, fmt, indent, ndim):
+    if ndim == 1:
+        cells = ["..." if x is None else fmt.cell(x) for x in v]
+        per_line = max(1, (LINEWIDTH - indent) // (fmt.width + 2))
+        lines = [", ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
+        return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
+    sep = "," + "\n" * (ndim - 1) + " " * (indent + 1)
+    parts = ["..." if x is None else _render(x, fmt, indent + 1, ndim - 1) for x in v]
+    return "[" + sep.join(parts) + "]"
+
+
+def tensor_repr(t, prefix="tensor("):
+    """The string PyTorch prints for ``t``."""
+    dt = repr(t.dtype).split(".")[1]
+    suffixes = []
+    indent = len(prefix)
+    if t.numel() == 0:
+        body = "[]"
+        if tuple(t.shape) != (0,):
+            suffixes.append(f"size={tuple(t.shape)}")
+    else:
+        values = _edge_values(t)
+        is_float = t.dtype.is_floating_point
+        flat = _flat(values, []) if t.ndim else [values]
+        fmt = _Formatter(flat, is_float, dt == "bool")
+        body = fmt.fmt(values) if t.ndim == 0 else _render(values, fmt, indent, t.ndim)
+    if dt not in _DEFAULT_SUFFIXLESS or (dt == "float32" and t.dtype is not _default_dtype()):
+        suffixes.append(f"dtype={t.dtype!r}")
+    if dt == "float64" and _default_dtype() is t.dtype:
+        suffixes = [s for s in suffixes if not s.startswith("dtype=")]
+    if isinstance(t, TensorBase) and t._grad_fn is not None:
+        suffixes.append(f"grad_fn=<{type(t._grad_fn).__name__}>")
+    elif isinstance(t, TensorBase) and t._requires_grad:
+        suffixes.append("requires_grad=True")
+    return prefix + body + "".join(", " + s for s in suffixes) + ")"
+
+
+def _default_dtype():
+    from ._dtype import get_default_dtype
+
+    return get_default_dtype()

@@ -1,0 +1,988 @@
+"""The user-facing :class:`Tensor`: PyTorch's tensor API over the Cython core.
+
+Every op funnels through one of a few dispatch functions (``_unary``, ``_binary``,
+``_reduction`` and ``_op``): they are the single place where the autograd layer will record
+the graph; today they call the kernels directly.
+"""
+import builtins
+import operator
+
+from ._core import _create, _elementwise, _index, _iter, _reduce
+from ._core import _tensor as _core_tensor
+from ._core._tensor import Size, TensorBase
+from ._dtype import DTYPES, dtype, float32, float64, int32, int64, bool_
+from . import _tensor_str
+
+__all__ = ["Tensor", "device"]
+
+_B = _elementwise.BINARY_OPS
+_U = _elementwise.UNARY_OPS
+_R = _reduce.REDUCE_OPS
+_binary_kernel = _elementwise.binary
+_unary_kernel = _elementwise.unary
+_code = _core_tensor.code_of_dtype
+
+# op codes used in the hot dunders
+_ADD, _SUB, _MUL, _DIV = _B["add"], _B["sub"], _B["mul"], _B["div"]
+
+
+class device:
+    """Where a tensor lives; cygrad has only ``device('cpu')``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if type != "cpu":
+            raise RuntimeError(f"cygrad supports only the 'cpu' device, got {type!r}")
+        self.type = type
+        self.index = index
+
+    def __repr__(self):
+        return "device(type='cpu')"
+
+    def __eq__(self, other):
+        return isinstance(other, device) or other == "cpu"
+
+    def __hash__(self):
+        return hash("cpu")
+
+
+_CPU = device("cpu")
+
+
+def _is_operand(x):
+    return isinstance(x, (TensorBase, int, float)) or _elementwise.scalar_category(x) >= 0
+
+
+def _binary(op, a, b, out=None):
+    """Dispatch of every binary elementwise op (the graph will be recorded here)."""
+    return _binary_kernel(op, a, b, out)
+
+
+def _unary(op, a, out=None):
+    """Dispatch of every unary elementwise op (the graph will be recorded here)."""
+    return _unary_kernel(op, a, out)
+
+
+def _reduction(op, x, dim, keepdim, scale=1.0):
+    """Dispatch of every reduction (the graph will be recorded here)."""
+    return _reduce.reduce(op, x, dim, keepdim, scale)
+
+
+def _op(fn, *args):
+    """Dispatch of view, indexing and joining ops (the graph will be recorded here)."""
+    return fn(*args)
+
+
+def _shape_args(args):
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        return tuple(args[0])
+    return args
+
+
+def _dunder(op, reflected=False):
+    def method(self, other):
+        try:
+            return _binary(op, other, self) if reflected else _binary(op, self, other)
+        except TypeError:
+            if not _is_operand(other):
+                if hasattr(other, "__array_interface__") or isinstance(other, (list, tuple)):
+                    other = _create.from_data(other, None)
+                    return _binary(op, other, self) if reflected else _binary(op, self, other)
+                return NotImplemented
+            raise
+    return method
+
+
+def _inplace(op):
+    def method(self, other):
+        _binary(op, self, other, self)
+        return self
+    return method
+
+
+class Tensor(TensorBase):
+    """A strided, typed N-d array with PyTorch's API.
+
+    Create tensors with :func:`cygrad.tensor`, :func:`cygrad.zeros`, :func:`cygrad.from_numpy`
+    and friends rather than calling the class. Views (slicing, ``view``, ``transpose``, ...)
+    share memory with their base.
+
+    Examples
+    --------
+    >>> t = cygrad.tensor([[1., 2.], [3., 4.]])
+    >>> t.shape
+    cygrad.Size([2, 2])
+    >>> (t + 1).sum().item()
+    14.0
+    """
+
+    __array_priority__ = 1000  # NumPy defers binary operators to us
+
+    def __new__(cls, *args, **kwargs):
+        if args or kwargs:
+            raise TypeError("create tensors with cygrad.tensor(data), cygrad.zeros(shape), ...")
+        return TensorBase.__new__(cls)
+
+    # ---------------------------------------------------------------- metadata
+    @property
+    def device(self):
+        """Always ``device(type='cpu')``."""
+        return _CPU
+
+    @property
+    def is_cuda(self):
+        """Always False."""
+        return False
+
+    @property
+    def requires_grad(self):
+        """Whether autograd records operations on this tensor."""
+        return self._requires_grad
+
+    @property
+    def T(self):
+        """The tensor with its dimensions reversed (a view)."""
+        return _op(TensorBase._permute, self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        """The last two dimensions swapped (a view); needs at least 2 dimensions."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
+    # ---------------------------------------------------------------- conversion
+    def numpy(self, *, force=False):
+        """A NumPy array sharing this tensor's memory (zero-copy).
+
+        Examples
+        --------
+        >>> t = cygrad.zeros(3)
+        >>> a = t.numpy()
+        >>> a[0] = 5
+        >>> t[0].item()
+        5.0
+        """
+        import numpy as np
+
+        return np.asarray(memoryview(self))
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        if dtype is not None and a.dtype != dtype:
+            return a.astype(dtype)
+        if copy:
+            return a.copy()
+        return a
+
+    def tolist(self):
+        """The elements as (nested) Python lists of numbers; a number for a 0-d tensor."""
+        return _create.to_list(self)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        return _create.item(self)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.item())
+
+    def __bool__(self):
+        n = self.numel()
+        if n != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'} is ambiguous")
+        return builtins.bool(self.item())
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __repr__(self):
+        return _tensor_str.tensor_repr(self)
+
+    def __format__(self, spec):
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    __hash__ = object.__hash__
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild, (self.tolist(), repr(self.dtype).split(".")[1], tuple(self.shape)))
+
+    def __copy__(self):
+        return self.clone()
+
+    def __deepcopy__(self, memo):
+        return self.clone()
+
+    # ---------------------------------------------------------------- dtype / device
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """Convert to another dtype (``t.to(cygrad.float64)``, ``t.to(other)``, ``t.to("cpu")``).
+
+        Returns ``self`` when nothing changes, unless ``copy=True``.
+        """
+        for a in args:
+            if isinstance(a, _dtype_cls):
+                dtype = a
+            elif isinstance(a, TensorBase):
+                dtype = a.dtype
+            elif isinstance(a, (str, _device_cls)):
+                _device_cls(a)
+            else:
+                raise TypeError(f"to() received an invalid argument: {a!r}")
+        if device is not None:
+            _device_cls(device)
+        if dtype is None or dtype is self.dtype:
+            return self.clone() if copy else self
+        return _op(_elementwise.cast, self, _code(dtype))
+
+    def type(self, dtype=None):
+        """The type name (``'cygrad.FloatTensor'``) or a copy converted to ``dtype``."""
+        if dtype is None:
+            return "cygrad." + ("Bool", "Int", "Long", "Float", "Double")[self._dtype_code] + \
+                "Tensor"
+        return self.to(dtype)
+
+    def float(self):
+        """Convert to ``float32``."""
+        return self.to(float32)
+
+    def double(self):
+        """Convert to ``float64``."""
+        return self.to(float64)
+
+    def long(self):
+        """Convert to ``int64``."""
+        return self.to(int64)
+
+    def int(self):
+        """Convert to ``int32``."""
+        return self.to(int32)
+
+    def bool(self):
+        """Convert to ``bool``."""
+        return self.to(bool_)
+
+    def cpu(self):
+        """Returns ``self``: every tensor is on the CPU."""
+        return self
+
+    # ---------------------------------------------------------------- copies
+    def clone(self, *, memory_format=None):
+        """A contiguous copy."""
+        return _op(_elementwise.clone, self)
+
+    def contiguous(self, memory_format=None):
+        """``self`` if already contiguous, else a contiguous copy."""
+        return self if self.is_contiguous() else self.clone()
+
+    def copy_(self, src, non_blocking=False):
+        """Copy ``src`` (broadcast and converted) into ``self`` in place."""
+        _op(_elementwise.copy_, self, src)
+        return self
+
+    def fill_(self, value):
+        """Fill with ``value`` in place."""
+        _op(_elementwise.fill_, self, value)
+        return self
+
+    def zero_(self):
+        """Fill with zeros in place."""
+        return self.fill_(0)
+
+    # ---------------------------------------------------------------- views
+    def view(self, *shape):
+        """A view with another shape; raises if the strides do not allow it (use reshape).
+
+        One size may be -1 (inferred).
+
+        Examples
+        --------
+        >>> cygrad.arange(6).view(2, -1).shape
+        cygrad.Size([2, 3])
+        """
+        return _op(TensorBase._view, self, _shape_args(shape))
+
+    def view_as(self, other):
+        """``self.view(other.shape)``."""
+        return self.view(other.shape)
+
+    def reshape(self, *shape):
+        """A view with another shape when strides allow it, else a reshaped copy."""
+        return _op(_reshape, self, _shape_args(shape))
+
+    def reshape_as(self, other):
+        """``self.reshape(other.shape)``."""
+        return self.reshape(other.shape)
+
+    def transpose(self, dim0, dim1):
+        """Swap two dimensions (a view)."""
+        return _op(TensorBase._transpose, self, dim0, dim1)
+
+    swapaxes = transpose
+    swapdims = transpose
+
+    def t(self):
+        """Transpose a tensor of at most 2 dimensions (a view)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D")
+        return self.transpose(0, 1) if self.ndim == 2 else self._as_strided(self.shape, self.stride())
+
+    def permute(self, *dims):
+        """Reorder the dimensions (a view)."""
+        return _op(TensorBase._permute, self, _shape_args(dims))
+
+    def movedim(self, source, destination):
+        """Move dims ``source`` to positions ``destination`` (a view)."""
+        src = [source] if isinstance(source, int) else list(source)
+        dst = [destination] if isinstance(destination, int) else list(destination)
+        nd = self.ndim
+        src = [_core_tensor.wrap_dim_py(s, nd) for s in src]
+        dst = [_core_tensor.wrap_dim_py(d, nd) for d in dst]
+        order = [None] * nd
+        for s, d in zip(src, dst):
+            order[d] = s
+        rest = iter(i for i in range(nd) if i not in src)
+        order = [o if o is not None else next(rest) for o in order]
+        return self.permute(order)
+
+    moveaxis = movedim
+
+    def expand(self, *sizes):
+        """Broadcast size-1 dims to larger sizes with stride 0 (a view); -1 keeps a size."""
+        return _op(TensorBase._expand, self, _shape_args(sizes))
+
+    def expand_as(self, other):
+        """``self.expand(other.shape)``."""
+        return self.expand(other.shape)
+
+    def broadcast_to(self, shape):
+        """``self.expand(shape)``."""
+        return self.expand(shape)
+
+    def squeeze(self, dim=None):
+        """Remove dims of size 1 (all, or those in ``dim``) (a view)."""
+        return _op(TensorBase._squeeze, self, dim)
+
+    def unsqueeze(self, dim):
+        """Insert a dim of size 1 at ``dim`` (a view)."""
+        return _op(TensorBase._unsqueeze, self, dim)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dims ``start_dim..end_dim`` into one (a view when possible)."""
+        nd = self.ndim
+        if nd == 0:
+            return self.reshape(1)
+        s = _core_tensor.wrap_dim_py(start_dim, nd)
+        e = _core_tensor.wrap_dim_py(end_dim, nd)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        shape = list(self.shape)
+        n = 1
+        for k in shape[s:e + 1]:
+            n *= k
+        return self.reshape(shape[:s] + [n] + shape[e + 1:])
+
+    def unflatten(self, dim, sizes):
+        """Split dim ``dim`` into ``sizes`` (one may be -1)."""
+        d = _core_tensor.wrap_dim_py(dim, self.ndim)
+        shape = list(self.shape)
+        sizes = list(sizes)
+        if -1 in sizes:
+            known = 1
+            for k in sizes:
+                if k != -1:
+                    known *= k
+            sizes[sizes.index(-1)] = shape[d] // known if known else 0
+        n = 1
+        for k in sizes:
+            n *= k
+        if n != shape[d]:
+            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size "
+                               f"of dim {dim} ({shape[d]}) in the input tensor")
+        return self.view(shape[:d] + sizes + shape[d + 1:])
+
+    def narrow(self, dim, start, length):
+        """Restrict dim ``dim`` to ``start:start+length`` (a view)."""
+        return _op(TensorBase._narrow, self, dim, start, length)
+
+    def select(self, dim, index):
+        """Index one position of dim ``dim``, removing it (a view)."""
+        return _op(TensorBase._select, self, dim, index)
+
+    def unbind(self, dim=0):
+        """All slices along ``dim`` as a tuple of views."""
+        return tuple(self.select(dim, i) for i in range(self.size(dim)))
+
+    def split(self, split_size_or_sections, dim=0):
+        """Views of consecutive chunks of ``dim``: equal chunks of a size, or given sizes."""
+        d = _core_tensor.wrap_dim_py(dim, self.ndim)
+        n = self.shape[d]
+        if isinstance(split_size_or_sections, int):
+            size = split_size_or_sections
+            if size <= 0 and not (size == 0 and n == 0):
+                raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                                   f"dimension size of {n}")
+            sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+        else:
+            sizes = list(split_size_or_sections)
+            if sum(sizes) != n:
+                raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                                   f"(input tensor's size at dimension {d}), but got "
+                                   f"split_sizes={sizes}")
+        out, start = [], 0
+        for s in sizes:
+            out.append(self.narrow(d, start, s))
+            start += s
+        return tuple(out)
+
+    def chunk(self, chunks, dim=0):
+        """Split into ``chunks`` views of (nearly) equal size along ``dim``."""
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        n = self.size(dim)
+        size = -(-n // chunks) if n else 0
+        if size == 0:
+            return tuple(self.split(1, dim)) if n else (self,)
+        return self.split(size, dim)
+
+    def as_strided(self, size, stride, storage_offset=None):
+        """A view with explicit sizes and strides over the same storage (bounds-checked)."""
+        return _op(TensorBase._as_strided, self, tuple(size), tuple(stride), storage_offset)
+
+    # ---------------------------------------------------------------- indexing
+    def __getitem__(self, key):
+        return _op(_index.getitem, self, key)
+
+    def __setitem__(self, key, value):
+        _op(_index.setitem, self, key, value)
+
+    def index_select(self, dim, index):
+        """The entries at integer positions ``index`` (1-d) along ``dim`` (a copy)."""
+        index = _as_index(index)
+        if index.ndim > 1:
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        d = _core_tensor.wrap_dim_py(dim, self.ndim)
+        if self.ndim == 0:
+            return self[index.reshape(-1)].reshape(())
+        return self[(slice(None),) * d + (index.reshape(-1),)]
+
+    def gather(self, dim, index):
+        """``out[i][j][k] = self[i][index[i][j][k]][k]`` for ``dim=1`` (any rank)."""
+        index = _as_index(index)
+        nd = self.ndim
+        d = _core_tensor.wrap_dim_py(dim, nd)
+        if index.ndim != nd:
+            raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                               "tensor")
+        for i in range(nd):
+            if i != d and index.shape[i] > self.shape[i]:
+                raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                                   f"{list(index.shape)} to be smaller than self "
+                                   f"{list(self.shape)} apart from dimension {d}")
+        key = []
+        for i in range(nd):
+            if i == d:
+                key.append(index)
+            else:
+                shape = [1] * nd
+                shape[i] = index.shape[i]
+                key.append(_arange_index(index.shape[i]).view(shape))
+        return self[tuple(key)]
+
+    def masked_fill(self, mask, value):
+        """A copy with ``value`` where the bool ``mask`` (broadcast) is true."""
+        if not isinstance(mask, TensorBase) or mask.dtype is not bool_:
+            raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with "
+                               f"dtype {getattr(mask, 'dtype', type(mask).__name__)}")
+        if isinstance(value, TensorBase):
+            if value.ndim != 0:
+                raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, "
+                                   f"but got tensor with {value.ndim} dimension(s).")
+            value = value.item()
+        out = _op(_elementwise.where, mask, _scalar_tensor(value, self.dtype), self)
+        if tuple(out.shape) != tuple(self.shape):
+            raise RuntimeError(f"The size of tensor a ({self.shape}) must match the broadcast "
+                               f"shape {out.shape}")
+        return out
+
+    def masked_fill_(self, mask, value):
+        """In-place :meth:`masked_fill`."""
+        return self.copy_(self.masked_fill(mask, value))
+
+    def index_put_(self, indices, values, accumulate=False):
+        """``self[indices] = values``; with ``accumulate`` repeated indices add up."""
+        _op(_index.index_put_, self, tuple(indices), values, accumulate)
+        return self
+
+    def index_put(self, indices, values, accumulate=False):
+        """Out-of-place :meth:`index_put_`."""
+        return self.clone().index_put_(indices, values, accumulate)
+
+    def nonzero(self, *, as_tuple=False):
+        """Indices of non-zero elements, shape ``(n, ndim)`` (or a tuple of 1-d tensors)."""
+        idx = _op(_index.nonzero, self)
+        if as_tuple:
+            return tuple(idx[:, i] for i in range(self.ndim)) if self.ndim else (idx[:, 0:0].reshape(-1),)
+        return idx
+
+    def masked_select(self, mask):
+        """The elements where ``mask`` (broadcast) is true, as a 1-d copy."""
+        a, m = _broadcast_pair(self, mask)
+        return a[m]
+
+    # ---------------------------------------------------------------- arithmetic dunders
+    __add__ = _dunder(_ADD)
+    __radd__ = _dunder(_ADD, True)
+    __sub__ = _dunder(_SUB)
+    __rsub__ = _dunder(_SUB, True)
+    __mul__ = _dunder(_MUL)
+    __rmul__ = _dunder(_MUL, True)
+    __truediv__ = _dunder(_DIV)
+    __rtruediv__ = _dunder(_DIV, True)
+    __floordiv__ = _dunder(_B["floor_divide"])
+    __rfloordiv__ = _dunder(_B["floor_divide"], True)
+    __mod__ = _dunder(_B["remainder"])
+    __rmod__ = _dunder(_B["remainder"], True)
+    __pow__ = _dunder(_B["pow"])
+    __rpow__ = _dunder(_B["pow"], True)
+    __and__ = _dunder(_B["bitwise_and"])
+    __rand__ = _dunder(_B["bitwise_and"], True)
+    __or__ = _dunder(_B["bitwise_or"])
+    __ror__ = _dunder(_B["bitwise_or"], True)
+    __xor__ = _dunder(_B["bitwise_xor"])
+    __rxor__ = _dunder(_B["bitwise_xor"], True)
+    __eq__ = _dunder(_B["eq"])
+    __ne__ = _dunder(_B["ne"])
+    __lt__ = _dunder(_B["lt"])
+    __le__ = _dunder(_B["le"])
+    __gt__ = _dunder(_B["gt"])
+    __ge__ = _dunder(_B["ge"])
+    __iadd__ = _inplace(_ADD)
+    __isub__ = _inplace(_SUB)
+    __imul__ = _inplace(_MUL)
+    __itruediv__ = _inplace(_DIV)
+    __ifloordiv__ = _inplace(_B["floor_divide"])
+    __imod__ = _inplace(_B["remainder"])
+    __ipow__ = _inplace(_B["pow"])
+    __iand__ = _inplace(_B["bitwise_and"])
+    __ior__ = _inplace(_B["bitwise_or"])
+    __ixor__ = _inplace(_B["bitwise_xor"])
+
+    def __neg__(self):
+        return _unary(_U["neg"], self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _unary(_U["abs"], self)
+
+    def __invert__(self):
+        return _unary(_U["bitwise_not"], self)
+
+    # ---------------------------------------------------------------- named arithmetic
+    def add(self, other, *, alpha=1):
+        """``self + alpha * other``."""
+        if alpha != 1:
+            other = _binary(_MUL, other, alpha)
+        return _binary(_ADD, self, other)
+
+    def sub(self, other, *, alpha=1):
+        """``self - alpha * other``."""
+        if alpha != 1:
+            other = _binary(_MUL, other, alpha)
+        return _binary(_SUB, self, other)
+
+    def add_(self, other, *, alpha=1):
+        """In-place ``self += alpha * other``."""
+        if alpha != 1:
+            other = _binary(_MUL, other, alpha)
+        _binary(_ADD, self, other, self)
+        return self
+
+    def sub_(self, other, *, alpha=1):
+        """In-place ``self -= alpha * other``."""
+        if alpha != 1:
+            other = _binary(_MUL, other, alpha)
+        _binary(_SUB, self, other, self)
+        return self
+
+    def div(self, other, *, rounding_mode=None):
+        """True division, or ``rounding_mode='floor'``/``'trunc'`` division."""
+        if rounding_mode is None:
+            return _binary(_DIV, self, other)
+        if rounding_mode == "floor":
+            return _binary(_B["floor_divide"], self, other)
+        if rounding_mode == "trunc":
+            q = _binary(_DIV, self, other)
+            q = _unary(_U["trunc"], q)
+            dt = _elementwise.result_type(self, other)
+            return q if DTYPES[dt].is_floating_point else q.to(DTYPES[dt])
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                         f"found '{rounding_mode}'")
+
+    def div_(self, other, *, rounding_mode=None):
+        """In-place :meth:`div`."""
+        if rounding_mode is None:
+            _binary(_DIV, self, other, self)
+            return self
+        return self.copy_(self.div(other, rounding_mode=rounding_mode))
+
+    def clamp(self, min=None, max=None):
+        """Limit values to ``[min, max]`` (either may be None; numbers or tensors)."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        out = self
+        if min is not None:
+            out = _binary(_B["maximum"], out, min)
+        if max is not None:
+            out = _binary(_B["minimum"], out, max)
+        return out
+
+    clip = clamp
+
+    def clamp_(self, min=None, max=None):
+        """In-place :meth:`clamp`."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if min is not None:
+            _binary(_B["maximum"], self, min, self)
+        if max is not None:
+            _binary(_B["minimum"], self, max, self)
+        return self
+
+    clip_ = clamp_
+
+    def round(self, decimals=0):
+        """Round half to even, optionally to ``decimals`` decimal places."""
+        if decimals == 0:
+            return _unary(_U["round"], self)
+        scale = 10.0 ** decimals
+        return _unary(_U["round"], self * scale) / scale
+
+    def where(self, condition, other):
+        """``self`` where ``condition`` is true, else ``other``."""
+        return _op(_elementwise.where, condition, self, other)
+
+    def lerp(self, end, weight):
+        """``self + weight * (end - self)``."""
+        return self + weight * (end - self)
+
+    def __matmul__(self, other):
+        raise NotImplementedError("matmul is not implemented yet in cygrad")
+
+    # ---------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        """Sum over all elements or over ``dim`` (an int or tuple of ints).
+
+        Integer and bool tensors sum to int64. ``dtype`` converts the input first.
+        """
+        x = self if dtype is None else self.to(dtype)
+        return _reduction(_R["sum"], x, dim, keepdim)
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        """Sum treating NaN as zero."""
+        x = self if dtype is None else self.to(dtype)
+        if x.is_floating_point():
+            x = _op(_elementwise.where, _unary(_U["isnan"], x), 0, x)
+        return _reduction(_R["sum"], x, dim, keepdim)
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        """Mean over all elements or over ``dim``; needs a floating dtype."""
+        x = self if dtype is None else self.to(dtype)
+        if not x.is_floating_point():
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {x.type()[len('cygrad.'):-len('Tensor')]}")
+        n = _reduced_count(x, dim)
+        return _reduction(_R["sum"], x, dim, keepdim, 1.0 / n if n else float("nan"))
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        """Product over all elements or over ``dim``."""
+        x = self if dtype is None else self.to(dtype)
+        return _reduction(_R["prod"], x, dim, keepdim)
+
+    def amax(self, dim=(), keepdim=False):
+        """Maximum over ``dim`` (all dims by default); NaN propagates."""
+        return _reduction(_R["max"], self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        """Minimum over ``dim`` (all dims by default); NaN propagates."""
+        return _reduction(_R["min"], self, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        """The maximum; with ``dim``, a ``(values, indices)`` named tuple; with a tensor,
+        the elementwise :func:`cygrad.maximum`."""
+        if isinstance(dim, TensorBase):
+            return _binary(_B["maximum"], self, dim)
+        if dim is None:
+            return _reduction(_R["max"], self, None, False)
+        return _return_types.max(*_op(_reduce.arg_reduce, 0, self, dim, keepdim))
+
+    def min(self, dim=None, keepdim=False):
+        """The minimum; with ``dim``, a ``(values, indices)`` named tuple; with a tensor,
+        the elementwise :func:`cygrad.minimum`."""
+        if isinstance(dim, TensorBase):
+            return _binary(_B["minimum"], self, dim)
+        if dim is None:
+            return _reduction(_R["min"], self, None, False)
+        return _return_types.min(*_op(_reduce.arg_reduce, 1, self, dim, keepdim))
+
+    def argmax(self, dim=None, keepdim=False):
+        """Index of the (first) maximum, over the flattened tensor or along ``dim``."""
+        return _arg(0, self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        """Index of the (first) minimum, over the flattened tensor or along ``dim``."""
+        return _arg(1, self, dim, keepdim)
+
+    def var(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
+        """Variance over ``dim`` with Bessel's ``correction`` (1 by default, as PyTorch)."""
+        if unbiased is not None:
+            correction = 1 if unbiased else 0
+        if not self.is_floating_point():
+            raise RuntimeError("std and var only support floating point and complex dtypes")
+        n = _reduced_count(self, dim)
+        mu = self.mean(dim, keepdim=True)
+        dev = self - mu
+        ss = _reduction(_R["sum"], dev * dev, dim, keepdim)
+        return ss / float(builtins.max(n - correction, 0))
+
+    def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
+        """Standard deviation: the square root of :meth:`var`."""
+        return self.var(dim, correction=correction, keepdim=keepdim, unbiased=unbiased).sqrt()
+
+    def logsumexp(self, dim, keepdim=False):
+        """``log(sum(exp(self), dim))`` computed stably (shifted by the maximum)."""
+        x = self if self.is_floating_point() else self.float()
+        m = x.amax(dim, keepdim=True)
+        m = _op(_elementwise.where, _unary(_U["isinf"], m), 0.0, m)
+        s = (x - m).exp().sum(dim, keepdim=True).log() + m
+        return s if keepdim else s.squeeze(dim)
+
+    def any(self, dim=None, keepdim=False):
+        """True if any element (over ``dim``) is non-zero."""
+        return _reduction(_R["max"], self.bool(), () if dim is None else dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        """True if every element (over ``dim``) is non-zero."""
+        return _reduction(_R["min"], self.bool(), () if dim is None else dim, keepdim)
+
+    def count_nonzero(self, dim=None):
+        """Number of non-zero elements (over ``dim``)."""
+        return self.bool().sum(dim)
+
+    def equal(self, other):
+        """True if both have the same shape and elements."""
+        return tuple(self.shape) == tuple(other.shape) and builtins.bool((self == other).all())
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """True if ``|self - other| <= atol + rtol * |other|`` everywhere."""
+        return builtins.bool(self.isclose(other, rtol, atol, equal_nan).all())
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """Elementwise ``|self - other| <= atol + rtol * |other|``."""
+        close = (self - other).abs() <= atol + rtol * _abs_any(other)
+        close = close | (self == other)
+        if equal_nan:
+            close = close | (self.isnan() & _isnan_any(other))
+        return close
+
+
+def _reshape(t, shape):
+    v, resolved = TensorBase._try_view(t, shape)
+    return v if v is not None else TensorBase._view(_elementwise.clone(t), resolved)
+
+
+def _abs_any(x):
+    return x.abs() if isinstance(x, TensorBase) else abs(x)
+
+
+def _isnan_any(x):
+    return x.isnan() if isinstance(x, TensorBase) else (x != x)
+
+
+def _rebuild(data, dtype_name, shape):
+    from . import _dtype
+
+    return _create.from_data(data, getattr(_dtype, dtype_name)).reshape(shape)
+
+
+_dtype_cls = dtype
+_device_cls = device
+
+
+class _return_types:
+    """Named tuples returned by ``max(dim)`` / ``min(dim)`` (``.values``, ``.indices``)."""
+
+    from collections import namedtuple
+
+    max = namedtuple("max", ["values", "indices"])
+    min = namedtuple("min", ["values", "indices"])
+    del namedtuple
+
+
+def _arg(which, x, dim, keepdim):
+    if dim is None:
+        flat = x.reshape(-1)
+        _, idx = _op(_reduce.arg_reduce, which, flat, 0, False)
+        return idx.reshape([1] * x.ndim) if keepdim else idx
+    return _op(_reduce.arg_reduce, which, x, dim, keepdim)[1]
+
+
+def _reduced_count(x, dim):
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return x.numel()
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    n = 1
+    for d in dims:
+        n *= x.shape[_core_tensor.wrap_dim_py(d, x.ndim)] if x.ndim else 1
+    return n
+
+
+def _scalar_tensor(value, dt):
+    return _create.from_data(value, dt)
+
+
+def _as_index(index):
+    if isinstance(index, TensorBase):
+        if index.dtype.is_floating_point or index.dtype is bool_:
+            raise IndexError("index must be an integer (int64 or int32) tensor")
+        return index
+    return _create.from_data(index, int64)
+
+
+def _arange_index(n):
+    t = _core_tensor.empty_tensor((n,), int64._code)
+    return _create.arange_fill(t, 0, 1)
+
+
+def _broadcast_pair(a, b):
+    shape = _iter.broadcast_shapes_py(tuple(a.shape), tuple(b.shape))
+    return a.expand(shape), b.expand(shape)
+
+
+def _make_unary(name, doc):
+    code = _U[name]
+
+    def method(self):
+        return _unary(code, self)
+
+    def method_(self):
+        _unary(code, self, self)
+        return self
+
+    method.__name__ = name
+    method.__qualname__ = "Tensor." + name
+    method.__doc__ = doc
+    method_.__name__ = name + "_"
+    method_.__qualname__ = "Tensor." + name + "_"
+    method_.__doc__ = f"In-place :meth:`{name}`."
+    return method, method_
+
+
+def _make_binary(name, doc):
+    code = _B[name]
+
+    def method(self, other):
+        return _binary(code, self, other)
+
+    def method_(self, other):
+        _binary(code, self, other, self)
+        return self
+
+    method.__name__ = name
+    method.__qualname__ = "Tensor." + name
+    method.__doc__ = doc
+    method_.__name__ = name + "_"
+    method_.__qualname__ = "Tensor." + name + "_"
+    method_.__doc__ = f"In-place :meth:`{name}`."
+    return method, method_
+
+
+UNARY_DOCS = {
+    "neg": "``-self``, elementwise.", "abs": "Absolute value, elementwise.",
+    "sign": "-1, 0 or 1 by the sign of each element (NaN stays NaN).",
+    "exp": "``e**x``, elementwise.", "exp2": "``2**x``, elementwise.",
+    "log": "Natural logarithm, elementwise.", "log2": "Base-2 logarithm, elementwise.",
+    "log10": "Base-10 logarithm, elementwise.", "log1p": "``log(1 + x)``, accurate near 0.",
+    "expm1": "``exp(x) - 1``, accurate near 0.", "sqrt": "Square root, elementwise.",
+    "rsqrt": "``1 / sqrt(x)``, elementwise.", "reciprocal": "``1 / x``, elementwise.",
+    "sin": "Sine, elementwise.", "cos": "Cosine, elementwise.", "tan": "Tangent, elementwise.",
+    "asin": "Arcsine, elementwise.", "acos": "Arccosine, elementwise.",
+    "atan": "Arctangent, elementwise.", "sinh": "Hyperbolic sine, elementwise.",
+    "cosh": "Hyperbolic cosine, elementwise.", "tanh": "Hyperbolic tangent, elementwise.",
+    "erf": "The error function, elementwise.",
+    "sigmoid": "The logistic function ``1 / (1 + exp(-x))``, elementwise.",
+    "relu": "``max(x, 0)``, elementwise (NaN stays NaN).",
+    "floor": "Largest integer <= x, elementwise.", "ceil": "Smallest integer >= x, elementwise.",
+    "trunc": "Round towards zero, elementwise.", "square": "``x * x``, elementwise.",
+    "bitwise_not": "Bitwise NOT of integer or bool tensors (``~x``).",
+    "logical_not": "``x == 0`` as a bool tensor.", "isnan": "True where NaN.",
+    "isinf": "True where +-inf.", "isfinite": "True where neither NaN nor infinite.",
+}
+BINARY_DOCS = {
+    "mul": "``self * other``, elementwise with broadcasting.",
+    "true_divide": "``self / other``; integer inputs give the default float dtype.",
+    "floor_divide": "``self // other`` (rounds towards minus infinity, as Python).",
+    "remainder": "``self % other`` with the sign of the divisor (Python's rule).",
+    "pow": "``self ** other``, elementwise.",
+    "maximum": "Elementwise maximum (NaN propagates).",
+    "minimum": "Elementwise minimum (NaN propagates).",
+    "bitwise_and": "Bitwise AND of integer or bool tensors.",
+    "bitwise_or": "Bitwise OR of integer or bool tensors.",
+    "bitwise_xor": "Bitwise XOR of integer or bool tensors.",
+    "eq": "``self == other`` as a bool tensor.", "ne": "``self != other`` as a bool tensor.",
+    "lt": "``self < other`` as a bool tensor.", "le": "``self <= other`` as a bool tensor.",
+    "gt": "``self > other`` as a bool tensor.", "ge": "``self >= other`` as a bool tensor.",
+    "logical_and": "Elementwise logical AND (non-zero is true), as bool.",
+    "logical_or": "Elementwise logical OR (non-zero is true), as bool.",
+    "logical_xor": "Elementwise logical XOR (non-zero is true), as bool.",
+    "atan2": "Elementwise ``atan2(self, other)``.",
+}
+
+for _name, _doc in UNARY_DOCS.items():
+    _m, _m_ = _make_unary(_name, _doc)
+    setattr(Tensor, _name, _m)
+    if _name not in ("isnan", "isinf", "isfinite"):
+        setattr(Tensor, _name + "_", _m_)
+Tensor.negative = Tensor.neg
+Tensor.absolute = Tensor.abs
+for _name, _doc in BINARY_DOCS.items():
+    _m, _m_ = _make_binary("div" if _name == "true_divide" else _name, _doc)
+    if _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+        _m.__name__ = _name
+    setattr(Tensor, _name, _m)
+    setattr(Tensor, _name + "_", _m_)
+Tensor.multiply = Tensor.mul
+Tensor.greater = Tensor.gt
+Tensor.less = Tensor.lt
+Tensor.greater_equal = Tensor.ge
+Tensor.less_equal = Tensor.le
+Tensor.not_equal = Tensor.ne
+Tensor.fmod = lambda self, other: self - (self / other).trunc() * other
+Tensor.fmod.__doc__ = "C-style remainder (sign of the dividend)."
+del _name, _doc, _m, _m_
+
+_core_tensor.register(Tensor, DTYPES)
