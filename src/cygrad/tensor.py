@@ -121,10 +121,15 @@ class Tensor(TensorBase):
 
     __array_priority__ = 1000  # NumPy defers binary operators to us
 
-    def __new__(cls, *args, **kwargs):
-        if args or kwargs:
-            raise TypeError("create tensors with cygrad.tensor(data), cygrad.zeros(shape), ...")
-        return TensorBase.__new__(cls)
+    def __new__(cls, *args, dtype=None, device=None):
+        # PyTorch's legacy constructor: Tensor(2, 3) is uninitialised, Tensor([1, 2]) copies
+        # data; both in the default float dtype. Kernels bypass this and build instances
+        # through TensorBase.
+        from . import creation
+
+        if len(args) == 1 and not isinstance(args[0], int):
+            return creation.tensor(args[0], dtype=dtype or creation.get_default_dtype())
+        return creation.empty(*args if args else (0,), dtype=dtype)
 
     # ---------------------------------------------------------------- metadata
     @property

@@ -201,7 +201,7 @@ cdef object _wrap_buffer(object obj, Py_buffer* view):
         PyBuffer_Release(view)
         raise
     s = storage_borrow(obj, view, <char*>view.buf + lo * isz, (hi - lo + 1) * isz)
-    t = TENSOR_CLS.__new__(TENSOR_CLS)
+    t = TensorBase.__new__(TENSOR_CLS)
     t._storage = s
     t._offset = -lo
     t._ndim = nd

@@ -170,7 +170,7 @@ def wrap_dim_py(dim, int ndim):
 cdef TensorBase new_tensor(int ndim, const Py_ssize_t* shape, int dtype, bint zero=False):
     """A new contiguous tensor of the registered ``Tensor`` class (uninitialised unless zero)."""
     cdef Py_ssize_t numel = checked_numel(ndim, shape, dtype)
-    cdef TensorBase t = TENSOR_CLS.__new__(TENSOR_CLS)
+    cdef TensorBase t = TensorBase.__new__(TENSOR_CLS)
     cdef Py_ssize_t st = 1
     cdef int i
     t._storage = storage_alloc(numel * _itemsize(dtype), zero)
@@ -191,7 +191,7 @@ cdef TensorBase new_like_shape(TensorBase t, int dtype):
 cdef TensorBase make_view(TensorBase base, int ndim, const Py_ssize_t* shape,
                           const Py_ssize_t* strides, Py_ssize_t offset):
     """A tensor sharing ``base``'s storage with the given geometry."""
-    cdef TensorBase t = TENSOR_CLS.__new__(TENSOR_CLS)
+    cdef TensorBase t = TensorBase.__new__(TENSOR_CLS)
     cdef int i
     t._storage = base._storage
     t._offset = offset
