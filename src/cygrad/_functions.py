@@ -50,7 +50,8 @@ def _binary_function(name, doc, code_name=None):
 
 
 for _name, _doc in UNARY_DOCS.items():
-    _unary_function(_name, _doc)
+    if _name != "square":
+        _unary_function(_name, _doc)
 for _name, _doc in BINARY_DOCS.items():
     _binary_function(_name, _doc, "div" if _name == "true_divide" else None)
 del _name, _doc
@@ -79,7 +80,7 @@ for _name in ("sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "var", 
               "split", "chunk", "unbind", "narrow", "select", "index_select", "gather",
               "masked_fill", "masked_select", "nonzero", "clamp", "clip", "round", "t",
               "broadcast_to", "clone", "isclose", "allclose", "equal", "fmod", "lerp",
-              "index_put", "as_strided"):
+              "index_put", "as_strided", "square"):
     _method_function(_name)
 del _name
 

@@ -284,6 +284,17 @@ def initial_seed():
     return default_generator.initial_seed()
 
 
+def _checked_size(size):
+    size = _size(size)
+    for s in size:
+        if isinstance(s, builtins.bool) or not hasattr(s, "__index__"):
+            raise TypeError(f"size must be a tuple of ints, got {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(size)}")
+    return tuple(builtins.int(s) for s in size)
+
+
 def _float_np(dtype):
     import numpy as np
 
@@ -296,14 +307,14 @@ def _float_np(dtype):
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples from ``[0, 1)`` of shape ``size``."""
     g = (generator or default_generator)._bits()
-    a = g.random(_size(size), dtype=_float_np(dtype))
+    a = g.random(_checked_size(size), dtype=_float_np(dtype))
     return _finish(_create.from_buffer(a), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples of shape ``size``."""
     g = (generator or default_generator)._bits()
-    a = g.standard_normal(_size(size), dtype=_float_np(dtype))
+    a = g.standard_normal(_checked_size(size), dtype=_float_np(dtype))
     return _finish(_create.from_buffer(a), requires_grad, device)
 
 
@@ -325,7 +336,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
     g = (generator or default_generator)._bits()
-    a = g.integers(low, high, size=tuple(size), dtype=np.int64)
+    a = g.integers(low, high, size=_checked_size((size,)), dtype=np.int64)
     t = _create.from_buffer(a)
     if dtype is not None and dtype is not int64:
         t = t.to(dtype)

@@ -686,6 +686,10 @@ class Tensor(TensorBase):
         scale = 10.0 ** decimals
         return _unary(_U["round"], self * scale) / scale
 
+    def round_(self, decimals=0):
+        """In-place :meth:`round`."""
+        return self.copy_(self.round(decimals))
+
     def where(self, condition, other):
         """``self`` where ``condition`` is true, else ``other``."""
         return _op(_elementwise.where, condition, self, other)
@@ -972,6 +976,9 @@ for _name, _doc in UNARY_DOCS.items():
     setattr(Tensor, _name, _m)
     if _name not in ("isnan", "isinf", "isfinite"):
         setattr(Tensor, _name + "_", _m_)
+_square = Tensor.square
+Tensor.square = lambda self: _square(self.long() if self.dtype is bool_ else self)
+Tensor.square.__doc__ = _square.__doc__ + " bool tensors give int64, as PyTorch."
 Tensor.negative = Tensor.neg
 Tensor.absolute = Tensor.abs
 for _name, _doc in BINARY_DOCS.items():

@@ -20,27 +20,39 @@ from ._elementwise cimport cast_c, scalar_category
 from . import _elementwise
 
 
-cdef int _leaf_category(object v) except -2:
-    cdef int c = scalar_category(v)
-    if c >= 0:
-        return c
+cdef int _leaf_dtype(object v) except -2:
+    """The dtype code a leaf value infers (as PyTorch: Python floats take the default float
+    dtype, NumPy scalars and one-element tensors keep theirs), -1 if not a number."""
+    cdef int c
     if isinstance(v, TensorBase):
         if (<TensorBase>v).numel_c() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return category((<TensorBase>v)._dtype)
+        return (<TensorBase>v)._dtype
     if isinstance(v, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(v).__name__}'")
-    return -1
+    c = scalar_category(v)
+    if c < 0:
+        return -1
+    if type(v).__module__ == "numpy":
+        name = v.dtype.name
+        if name in _NUMPY_CODES:
+            return _NUMPY_CODES[name]
+    return DT_BOOL if c == 0 else (DT_INT64 if c == 1 else default_float_dtype())
+
+
+_NUMPY_CODES = {"bool": DT_BOOL, "int32": DT_INT32, "int64": DT_INT64, "float32": DT_FLOAT32,
+                "float64": DT_FLOAT64, "int8": DT_INT64, "int16": DT_INT64, "uint8": DT_INT64,
+                "uint16": DT_INT64, "uint32": DT_INT64, "float16": DT_FLOAT32}
 
 
 cdef int _flatten(object obj, int depth, list shape, list flat) except -2:
     """Append the leaves of ``obj`` to ``flat`` checking it is rectangular; returns the
-    highest leaf category."""
+    promoted dtype code of the leaves (-1 if there are none)."""
     cdef int c = -1, cc
     cdef Py_ssize_t n
     if depth < len(shape):
         if not isinstance(obj, (list, tuple)):
-            if _leaf_category(obj) >= 0 or isinstance(obj, TensorBase):
+            if _leaf_dtype(obj) >= 0 or isinstance(obj, TensorBase):
                 raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} "
                                  f"(got {type(obj).__name__})")
             raise TypeError(f"new(): invalid data type '{type(obj).__name__}'")
@@ -55,7 +67,7 @@ cdef int _flatten(object obj, int depth, list shape, list flat) except -2:
     if isinstance(obj, (list, tuple)):
         raise ValueError(f"expected a number at dim {depth}, got a sequence of length "
                          f"{len(obj)} (ragged nested sequence)")
-    c = _leaf_category(obj)
+    c = _leaf_dtype(obj)
     if c < 0:
         raise TypeError(f"new(): invalid data type '{type(obj).__name__}'")
     flat.append(obj.item() if isinstance(obj, TensorBase) else obj)
@@ -120,9 +132,7 @@ def from_data(data, dtype=None):
     flat = []
     c = _flatten(data, 0, shape, flat)
     if dt < 0:
-        dt = DT_BOOL if c == 0 else (DT_INT64 if c == 1 else default_float_dtype())
-        if c < 0:       # empty: the default float dtype, as PyTorch
-            dt = default_float_dtype()
+        dt = c if c >= 0 else default_float_dtype()   # empty: the default float dtype
     return _from_flat(flat, shape, dt)
 
 

@@ -13,6 +13,7 @@ cdef union Scalar:
 
 cdef int OP_SUB = BINARY_OPS["sub"]
 cdef int OP_DIV = BINARY_OPS["div"]
+cdef int OP_ATAN2 = BINARY_OPS["atan2"]
 cdef int OP_FLOORDIV = BINARY_OPS["floor_divide"]
 cdef int OP_REMAINDER = BINARY_OPS["remainder"]
 cdef int OP_POW = BINARY_OPS["pow"]
@@ -38,7 +39,7 @@ cpdef int scalar_category(object v) except -2:
     if isinstance(v, TensorBase):
         return -1
     t = type(v)
-    if t.__module__ == "numpy" and hasattr(v, "dtype"):
+    if t.__module__ == "numpy" and t.__name__ != "ndarray" and hasattr(v, "dtype"):
         k = v.dtype.kind
         return 0 if k == "b" else (1 if k in "iu" else (2 if k == "f" else -1))
     return -1
@@ -239,6 +240,10 @@ cdef bint _any_true(TensorBase mask):
     return n > 0 and memchr(mask.ptr(), 1, n) != NULL
 
 
+cdef inline bint _is_bool_tensor(object v):
+    return isinstance(v, TensorBase) and (<TensorBase>v)._dtype == DT_BOOL
+
+
 cdef TensorBase _operand(object v, int dt, Scalar* sv):
     """``v`` as a tensor of dtype ``dt``, or None after writing a scalar ``v`` into ``sv``."""
     cdef TensorBase t
@@ -273,13 +278,17 @@ def binary(int op, a, b, TensorBase out=None):
         dt = (<TensorBase>a)._dtype
     else:
         dt = result_type_c((a, b))
-    if op == OP_DIV and not is_floating(dt):
+    if (op == OP_DIV or op == OP_ATAN2) and not is_floating(dt):
         dt = default_float_dtype()
-    fn = BINARY_LOOPS[op][dt]
-    if fn == NULL:
-        if op == OP_SUB and dt == DT_BOOL:
+    if op == OP_SUB and (_is_bool_tensor(a) or _is_bool_tensor(b)):
+        if dt == DT_BOOL:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    fn = BINARY_LOOPS[op][dt]
+    if fn == NULL:
         _not_implemented(_BINARY_NAMES[op], dt)
     odt = DT_BOOL if BINARY_TO_BOOL[op] else dt
     ta = _operand(a, dt, &sa)

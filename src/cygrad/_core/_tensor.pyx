@@ -577,7 +577,7 @@ cdef class TensorBase:
         return make_view(self, self._ndim, sh, st, self._offset + start * self._strides[d])
 
     def _torch_type(self):
-        return "CPU" + _TYPE_NAMES[self._dtype] + "Type"
+        return "cygrad." + _TYPE_NAMES[self._dtype] + "Tensor"
 
     # ---------------------------------------------------------------- buffer protocol
     def __getbuffer__(self, Py_buffer* buf, int flags):
