@@ -7,7 +7,6 @@ PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
-_DEFAULT_SUFFIXLESS = ("float32", "int64", "bool")
 
 
 def _edge_values(t):
@@ -40,30 +39,29 @@ def _flat(v, out):
 
 
 class _Formatter:
+    """PyTorch's element formatter: the mode (integer-valued, fixed or scientific) and the
+    column width come from the finite non-zero values (all values for int/bool tensors)."""
+
     def __init__(self, values, is_float, is_bool):
         self.is_float = is_float
         self.int_mode = True
         self.sci = False
-        self.width = 1
         if is_bool or not is_float:
-            strs = [str(v) for v in values]
-            self.width = max((len(s) for s in strs), default=1)
+            self.width = max((len(str(v)) for v in values), default=1)
             return
-        finite = [abs(v) for v in values if math.isfinite(v)]
-        nonzero = [v for v in finite if v != 0]
-        self.int_mode = all(v == math.ceil(v) for v in finite)
+        nonzero = [v for v in values if math.isfinite(v) and v != 0]
+        self.int_mode = all(v == math.ceil(v) for v in nonzero)
         if nonzero:
-            vmax, vmin = max(nonzero), min(nonzero)
+            amax = max(abs(v) for v in nonzero)
+            amin = min(abs(v) for v in nonzero)
             if self.int_mode:
-                self.sci = vmax / vmin > 1000.0 or vmax > 1.0e8
+                self.sci = amax / amin > 1000.0 or amax > 1.0e8
             else:
-                self.sci = vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4
-        self.width = max((len(self.fmt(v)) for v in values), default=1)
+                self.sci = amax / amin > 1000.0 or amax > 1.0e8 or amin < 1.0e-4
+        self.width = max((len(self.fmt(v)) for v in nonzero), default=1)
 
     def fmt(self, v):
-        if not self.is_float:
-            return str(v)
-        if not math.isfinite(v):
+        if not self.is_float or not math.isfinite(v):
             return str(v)
         if self.sci:
             return f"{v:.{PRECISION}e}"
@@ -77,7 +75,7 @@ class _Formatter:
 
 def _render(v, fmt, indent, ndim):
     if ndim == 1:
-        cells = ["..." if x is None else fmt.cell(x) for x in v]
+        cells = [" ..." if x is None else fmt.cell(x) for x in v]
         per_line = max(1, (LINEWIDTH - indent) // (fmt.width + 2))
         lines = [", ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
         return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
@@ -101,10 +99,13 @@ def tensor_repr(t, prefix="tensor("):
         flat = _flat(values, []) if t.ndim else [values]
         fmt = _Formatter(flat, is_float, dt == "bool")
         body = fmt.fmt(values) if t.ndim == 0 else _render(values, fmt, indent, t.ndim)
-    if dt not in _DEFAULT_SUFFIXLESS or (dt == "float32" and t.dtype is not _default_dtype()):
+    default = _default_dtype()
+    if t.numel() == 0:
+        shown = t.dtype is not default        # empty tensors show any non-default dtype
+    else:
+        shown = t.dtype is not default and dt not in ("int64", "bool")
+    if shown:
         suffixes.append(f"dtype={t.dtype!r}")
-    if dt == "float64" and _default_dtype() is t.dtype:
-        suffixes = [s for s in suffixes if not s.startswith("dtype=")]
     if isinstance(t, TensorBase) and t._grad_fn is not None:
         suffixes.append(f"grad_fn=<{type(t._grad_fn).__name__}>")
     elif isinstance(t, TensorBase) and t._requires_grad:

@@ -546,10 +546,10 @@ class Tensor(TensorBase):
 
     def nonzero(self, *, as_tuple=False):
         """Indices of non-zero elements, shape ``(n, ndim)`` (or a tuple of 1-d tensors)."""
-        idx = _op(_index.nonzero, self)
         if as_tuple:
-            return tuple(idx[:, i] for i in range(self.ndim)) if self.ndim else (idx[:, 0:0].reshape(-1),)
-        return idx
+            idx = _op(_index.nonzero, self.reshape(-1) if self.ndim == 0 else self)
+            return tuple(idx[:, i] for i in range(builtins.max(self.ndim, 1)))
+        return _op(_index.nonzero, self)
 
     def masked_select(self, mask):
         """The elements where ``mask`` (broadcast) is true, as a 1-d copy."""
@@ -792,11 +792,13 @@ class Tensor(TensorBase):
 
     def any(self, dim=None, keepdim=False):
         """True if any element (over ``dim``) is non-zero."""
-        return _reduction(_R["max"], self.bool(), () if dim is None else dim, keepdim)
+        return _op(_reduce.reduce, _R["max"], self.bool(), () if dim is None else dim,
+                   keepdim, 1.0, True)
 
     def all(self, dim=None, keepdim=False):
         """True if every element (over ``dim``) is non-zero."""
-        return _reduction(_R["min"], self.bool(), () if dim is None else dim, keepdim)
+        return _op(_reduce.reduce, _R["min"], self.bool(), () if dim is None else dim,
+                   keepdim, 1.0, True)
 
     def count_nonzero(self, dim=None):
         """Number of non-zero elements (over ``dim``)."""

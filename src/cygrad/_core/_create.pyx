@@ -223,14 +223,20 @@ cdef object _wrap_buffer(object obj, Py_buffer* view):
 
 
 def from_buffer_any(obj):
-    """``from_buffer``, falling back to a read-only borrow (writes then raise)."""
+    """``from_buffer``, falling back to a read-only borrow whose in-place writes raise (with
+    PyTorch's warning about non-writable arrays)."""
     cdef Py_buffer view
     try:
-        return from_buffer(obj)
-    except BufferError:
+        if PyObject_GetBuffer(obj, &view, PyBUF_RECORDS) == 0:
+            return _wrap_buffer(obj, &view)
+    except (BufferError, ValueError, TypeError):
         pass
     if PyObject_GetBuffer(obj, &view, PyBUF_RECORDS_RO) != 0:
         raise BufferError("could not get a buffer")
+    import warnings
+    warnings.warn("The given NumPy array is not writable; cygrad shares its memory read-only: "
+                  "in-place writes to the tensor raise. Copy the array to get a writable "
+                  "tensor.", UserWarning, stacklevel=3)
     return _wrap_buffer(obj, &view)
 
 

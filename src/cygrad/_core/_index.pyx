@@ -38,9 +38,13 @@ cdef int _consumed(object item) except -1:
 
 cdef object _as_index_tensor(object item):
     """Lists, tuples and arrays inside a key become tensors; everything else is returned."""
+    cdef TensorBase t
     if isinstance(item, (list, tuple)) or (hasattr(item, "__array_interface__")
                                            and not isinstance(item, TensorBase)):
-        return _create.from_data(item, None)
+        t = _create.from_data(item, None)
+        if t.numel_c() == 0 and t._dtype != DT_BOOL:   # [] indexes nothing: int64
+            t = cast_c(t, DT_INT64)
+        return t
     return item
 
 

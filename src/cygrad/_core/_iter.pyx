@@ -35,7 +35,7 @@ cdef int get_threads() noexcept nogil:
     return NUM_THREADS
 
 
-def set_num_threads(int n):
+def set_num_threads(n):
     """Set the number of threads kernels use above their grain size.
 
     Parameters
@@ -45,6 +45,8 @@ def set_num_threads(int n):
         number of cores).
     """
     global NUM_THREADS
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
     if n < 1:
         raise ValueError(f"set_num_threads expects a positive integer, got {n}")
     NUM_THREADS = n

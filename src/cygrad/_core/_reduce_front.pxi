@@ -117,11 +117,13 @@ cdef void _fold_partials(char** ptrs, int nthr, Py_ssize_t isz, inner_fn comb) n
         comb(1, p, steps, NULL)
 
 
-def reduce(int op, TensorBase x, dims=None, bint keepdim=False, double scale=1.0):
+def reduce(int op, TensorBase x, dims=None, bint keepdim=False, double scale=1.0,
+           bint empty_ok=False):
     """Reduce ``x`` over ``dims`` with op ``REDUCE_OPS[name]``.
 
     Sums and products of integer or bool tensors are computed in int64 (PyTorch's rule);
-    ``scale`` multiplies the accumulated result (``mean`` passes ``1/n``).
+    ``scale`` multiplies the accumulated result (``mean`` passes ``1/n``). Max and min of an
+    empty dim raise unless ``empty_ok`` (``any``/``all`` give their identity instead).
     """
     cdef bint red[MAX_NDIM]
     cdef Py_ssize_t keep_shape[MAX_NDIM]
@@ -143,19 +145,21 @@ def reduce(int op, TensorBase x, dims=None, bint keepdim=False, double scale=1.0
     for d in range(nd):
         if red[d]:
             keep_shape[d] = 1
-            if x._shape[d] == 0 and (op == R_MAX or op == R_MIN):
-                raise IndexError(f"{_NAMES[op]}(): Expected reduction dim {d} to have non-zero "
-                                 f"size.")
         else:
             keep_shape[d] = x._shape[d]
             full = False
         if keepdim or not red[d]:
             out_shape[n_out] = keep_shape[d]
             n_out += 1
-    if x.numel_c() == 0 and (op == R_MAX or op == R_MIN) and full:
-        raise RuntimeError(f"{_NAMES[op]}(): Expected reduction dim to be specified for "
-                           f"input.numel() == 0. Specify the reduction dim with the 'dim' "
-                           f"argument.")
+    if x.numel_c() == 0 and (op == R_MAX or op == R_MIN) and not empty_ok:
+        if full:
+            raise RuntimeError(f"{_NAMES[op]}(): Expected reduction dim to be specified for "
+                               f"input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               f"argument.")
+        for d in range(nd):
+            if red[d] and x._shape[d] == 0:
+                raise IndexError(f"{_NAMES[op]}(): Expected reduction dim {d} to have "
+                                 f"non-zero size.")
     acc = new_tensor(nd, keep_shape, acc_dt, False)
     _elementwise.fill_(acc, _identity(op, dt))
     if x.numel_c() > 0:
@@ -188,6 +192,10 @@ def reduce(int op, TensorBase x, dims=None, bint keepdim=False, double scale=1.0
     return make_view(res, n_out, out_shape, out_strides, 0)
 
 
+cdef TensorBase _create_zero_index():
+    return new_tensor(0, NULL, DT_INT64, True)
+
+
 def arg_reduce(int which, TensorBase x, int dim, bint keepdim):
     """``(values, indices)`` of the max (``which=0``) or min (``which=1``) along ``dim``."""
     cdef int nd = x._ndim, d, i, j = 0
@@ -198,9 +206,8 @@ def arg_reduce(int which, TensorBase x, int dim, bint keepdim):
     cdef NdIter it
     cdef Py_ssize_t grain
     if nd == 0:
-        x = x._unsqueeze(0)
-        nd = 1
-        d = 0
+        wrap_dim(dim, 0)
+        return cast_c(x, x._dtype), _create_zero_index()
     else:
         d = wrap_dim(dim, nd)
     if x._shape[d] == 0:

@@ -61,4 +61,46 @@ CG_CLONES static void cg_sigmoidf_contig(Py_ssize_t n, float *o, const float *x)
 {
     for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_sigmoidf(x[i]);
 }
+/* Contiguous max/min folds with NaN propagation, 8 lanes of GCC vector extensions (NumPy and
+ * PyTorch semantics: any NaN makes the result NaN). n >= 1. */
+#define CG_FOLD_EXTREMUM(NAME, T, IT, CMP)                                              \
+CG_CLONES static T NAME(const T *x, Py_ssize_t n)                                       \
+{                                                                                       \
+    typedef T vT __attribute__((vector_size(8 * sizeof(T))));                           \
+    typedef IT vI __attribute__((vector_size(8 * sizeof(T))));                          \
+    Py_ssize_t i = 0;                                                                   \
+    T best = x[0];                                                                      \
+    int nan = x[0] != x[0];                                                             \
+    if (n >= 16) {                                                                      \
+        vT m, v;                                                                        \
+        vI isnan = {0}, mask;                                                           \
+        memcpy(&m, x, sizeof(vT));                                                      \
+        for (i = 8; i + 8 <= n; i += 8) {                                               \
+            memcpy(&v, x + i, sizeof(vT));                                              \
+            mask = v CMP m;                                                             \
+            m = (vT)(((vI)v & mask) | ((vI)m & ~mask));                                 \
+            isnan |= (v != v);                                                          \
+        }                                                                               \
+        best = m[0];                                                                    \
+        for (int j = 0; j < 8; j++) {                                                   \
+            best = m[j] CMP best ? m[j] : best;                                         \
+            nan |= isnan[j] != 0 || m[j] != m[j];                                       \
+        }                                                                               \
+    }                                                                                   \
+    for (; i < n; i++) {                                                                \
+        best = x[i] CMP best ? x[i] : best;                                             \
+        nan |= x[i] != x[i];                                                            \
+    }                                                                                   \
+    return nan ? (T)NAN : best;                                                         \
+}
+
+CG_FOLD_EXTREMUM(cg_fold_max_f32, float, int32_t, >)
+CG_FOLD_EXTREMUM(cg_fold_min_f32, float, int32_t, <)
+CG_FOLD_EXTREMUM(cg_fold_max_f64, double, int64_t, >)
+CG_FOLD_EXTREMUM(cg_fold_min_f64, double, int64_t, <)
+/* o[i] += x[i]: float32 rows into a float64 accumulator (outer-dim float32 sums). */
+CG_CLONES static void cg_accumulate_f32_f64(Py_ssize_t n, double *o, const float *x)
+{
+    for (Py_ssize_t i = 0; i < n; i++) o[i] += x[i];
+}
 #endif

@@ -1,0 +1,205 @@
+"""Threading: the thread-count API, and identical results with 1 and 2 threads on inputs large
+enough to be split across threads."""
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+import cygrad
+from conftest import check, from_np
+
+
+def test_set_get_num_threads():
+    cygrad.set_num_threads(1)
+    assert cygrad.get_num_threads() == 1
+    cygrad.set_num_threads(2)
+    assert cygrad.get_num_threads() == 2
+    cygrad.set_num_threads(3)  # more threads than cores is allowed
+    assert cygrad.get_num_threads() == 3
+
+
+@pytest.mark.parametrize("bad", [0, -1, -100])
+def test_set_num_threads_rejects_non_positive(bad):
+    before = cygrad.get_num_threads()
+    with pytest.raises((ValueError, RuntimeError)):
+        cygrad.set_num_threads(bad)
+    assert cygrad.get_num_threads() == before
+
+
+@pytest.mark.parametrize("bad", [1.5, "2", None])
+def test_set_num_threads_rejects_non_int(bad):
+    before = cygrad.get_num_threads()
+    with pytest.raises((TypeError, RuntimeError)):
+        cygrad.set_num_threads(bad)
+    assert cygrad.get_num_threads() == before
+
+
+def _both(fn):
+    """``fn()`` as NumPy arrays with 1 thread and with 2 threads."""
+    cygrad.set_num_threads(1)
+    r1 = fn()
+    cygrad.set_num_threads(2)
+    r2 = fn()
+    out = []
+    for r in (r1, r2):
+        if isinstance(r, tuple):
+            out.append(tuple(np.array(x.numpy(), copy=True) for x in r))
+        else:
+            out.append(np.array(r.numpy(), copy=True))
+    return out
+
+
+def _identical(r1, r2):
+    if isinstance(r1, tuple):
+        for a, b in zip(r1, r2):
+            _identical(a, b)
+        return
+    assert r1.dtype == r2.dtype and r1.shape == r2.shape
+    np.testing.assert_array_equal(r1, r2)  # bitwise: NaN-aware exact equality
+
+
+@pytest.fixture(scope="module")
+def big():
+    rng = np.random.default_rng(123)
+    a = rng.standard_normal(1_000_003).astype(np.float32)
+    b = rng.standard_normal(1_000_003).astype(np.float32)
+    m = rng.standard_normal((1000, 1000)).astype(np.float32)
+    n = rng.standard_normal((1000, 1000)).astype(np.float32)
+    return a, b, m, n
+
+
+def test_threads_add_exp(big):
+    a, b, _, _ = big
+    ta, tb = from_np(a), from_np(b)
+    r1, r2 = _both(lambda: ta + tb)
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, a + b)
+    r1, r2 = _both(lambda: cygrad.exp(ta))
+    _identical(r1, r2)
+    np.testing.assert_allclose(r2, np.exp(a.astype(np.float64)), rtol=4e-6)
+    r1, r2 = _both(lambda: ta[:999_999:3] * tb[1:1_000_000:3])
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, a[:999_999:3] * b[1:1_000_000:3])
+    r1, r2 = _both(lambda: cygrad.where(ta > 0, ta, tb))
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, np.where(a > 0, a, b))
+    r1, r2 = _both(lambda: ta.to(cygrad.float64))
+    _identical(r1, r2)
+
+
+def test_threads_sum_full(big):
+    a, _, _, _ = big
+    for n in (1_000_000, 1_000_003, 777_777):
+        t = from_np(a[:n])
+        r1, r2 = _both(lambda: t.sum())
+        _identical(r1, r2)
+        exact = a[:n].astype(np.float64).sum()
+        assert abs(float(r2) - exact) <= 1e-6 * np.abs(a[:n]).astype(np.float64).sum()
+    ti = from_np((a * 100).astype(np.int64))
+    r1, r2 = _both(lambda: ti.sum())
+    _identical(r1, r2)
+    assert int(r2) == int((a * 100).astype(np.int64).sum())
+    r1, r2 = _both(lambda: from_np(a).amax())
+    _identical(r1, r2)
+    assert float(r2) == a.max()
+
+
+def test_threads_sum_dims(big):
+    _, _, m, _ = big
+    t = from_np(m)
+    for dim in (0, 1):
+        r1, r2 = _both(lambda: t.sum(dim))
+        _identical(r1, r2)
+        np.testing.assert_allclose(r2, m.astype(np.float64).sum(dim), rtol=1e-5, atol=1e-5)
+        r1, r2 = _both(lambda: t.t().sum(dim))
+        _identical(r1, r2)
+        r1, r2 = _both(lambda: t.mean(dim, keepdim=True))
+        _identical(r1, r2)
+
+
+def test_threads_amax_argmax(big):
+    _, _, m, _ = big
+    t = from_np(m)
+    r1, r2 = _both(lambda: t.amax(1))
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, m.max(1))
+    r1, r2 = _both(lambda: t.amax(0))
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, m.max(0))
+    r1, r2 = _both(lambda: tuple(t.max(1)))
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2[1], m.argmax(1))
+    r1, r2 = _both(lambda: t.t().argmin(1))
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, m.argmin(0))
+
+
+def test_threads_transposed_plus(big):
+    _, _, m, n = big
+    tm, tn = from_np(m), from_np(n)
+    r1, r2 = _both(lambda: tm.t() + tn)
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, m.T + n)
+    r1, r2 = _both(lambda: tm + tn.t())
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, m + n.T)
+    r1, r2 = _both(lambda: tm.t().contiguous())
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, m.T)
+
+
+def test_threads_inplace(big):
+    _, _, m, n = big
+
+    def run():
+        t = from_np(m)
+        t.t().add_(from_np(n))
+        t.mul_(2)
+        return t
+
+    r1, r2 = _both(run)
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, (m + n.T) * 2)
+
+
+def test_threads_indexing(big):
+    a, _, m, _ = big
+    t = from_np(m)
+    idx = cygrad.from_numpy(np.arange(999, -1, -3))
+    r1, r2 = _both(lambda: t[idx])
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, m[np.arange(999, -1, -3)])
+    mask = from_np(a > 1.0)
+    ta = from_np(a)
+    r1, r2 = _both(lambda: ta[mask])
+    _identical(r1, r2)
+    np.testing.assert_array_equal(r2, a[a > 1.0])
+
+
+def test_concurrent_python_threads(big):
+    """Kernels release the GIL: several Python threads may run them at once."""
+    a, b, m, _ = big
+    cygrad.set_num_threads(2)
+    ta, tb, tm = from_np(a), from_np(b), from_np(m)
+    expected_sum = ta.sum().item()
+    expected_add = (ta + tb).numpy().copy()
+    expected_rows = tm.sum(1).numpy().copy()
+
+    def work(i):
+        if i % 3 == 0:
+            return ta.sum().item() == expected_sum
+        if i % 3 == 1:
+            return np.array_equal((ta + tb).numpy(), expected_add)
+        return np.array_equal(tm.sum(1).numpy(), expected_rows)
+
+    with ThreadPoolExecutor(max_workers=4) as ex:
+        results = list(ex.map(work, range(24)))
+    assert all(results)
+
+
+def test_threads_small_inputs_unaffected():
+    x = cygrad.arange(10, dtype=cygrad.float64)
+    for n in (1, 2, 4):
+        cygrad.set_num_threads(n)
+        check(x.sum(), np.array(45.0))
+        check(x * 2, np.arange(10.0) * 2)
