@@ -1,0 +1,60 @@
+"""Sphinx configuration for the cygrad documentation.
+
+Build with ``sphinx-build -W --keep-going -b html docs docs/_build/html`` and run the examples
+with ``sphinx-build -W --keep-going -b doctest docs docs/_build/doctest``. The package must be
+installed (``python -m pip install ".[docs]"``): autodoc imports it.
+"""
+import doctest
+
+import cygrad
+
+# -- Project -------------------------------------------------------------------------------
+project = "cygrad"
+author = "cygrad developers"
+copyright = "2026, cygrad developers"
+release = cygrad.__version__
+version = ".".join(release.split(".")[:2])
+
+# -- General -------------------------------------------------------------------------------
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "_templates", "_intersphinx", "Thumbs.db", ".DS_Store"]
+default_role = "obj"
+add_module_names = False
+
+# -- autodoc / autosummary / numpydoc ------------------------------------------------------
+autosummary_generate = True          # stubs go to reference/generated/ (gitignored)
+numpydoc_show_class_members = False  # class pages list their members with autosummary
+numpydoc_attributes_as_param_list = True
+
+# -- doctest -------------------------------------------------------------------------------
+# Every ``>>>`` block in the guide and in the API docstrings runs under this setup.
+doctest_global_setup = "import cygrad\nimport cygrad as torch\nimport numpy as np"
+# Sphinx's defaults minus IGNORE_EXCEPTION_DETAIL: error messages are part of the PyTorch
+# compatibility promise, so the examples check them word for word.
+doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
+
+# -- intersphinx ---------------------------------------------------------------------------
+# Each project is tried online first. Offline (CI has no network) the small inventories in
+# _intersphinx/ take over, so the links we use still resolve and the build stays warning-free.
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3", (None, "_intersphinx/python-subset.inv")),
+    "numpy": ("https://numpy.org/doc/stable/", (None, "_intersphinx/numpy-subset.inv")),
+}
+intersphinx_timeout = 10
+
+# -- HTML ----------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"cygrad {release}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+}
