@@ -554,7 +554,7 @@ class Tensor(TensorBase):
     def masked_select(self, mask):
         """The elements where ``mask`` (broadcast) is true, as a 1-d copy."""
         a, m = _broadcast_pair(self, mask)
-        return a[m]
+        return _op(_index.masked_select, a, m)
 
     # ---------------------------------------------------------------- arithmetic dunders
     __add__ = _dunder(_ADD)
@@ -775,7 +775,8 @@ class Tensor(TensorBase):
         n = _reduced_count(self, dim)
         mu = self.mean(dim, keepdim=True)
         dev = self - mu
-        ss = _reduction(_R["sum"], dev * dev, dim, keepdim)
+        dev = _binary(_MUL, dev, dev, dev)      # in place: one temporary, not two
+        ss = _reduction(_R["sum"], dev, dim, keepdim)
         return ss / float(builtins.max(n - correction, 0))
 
     def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None):

@@ -24,6 +24,13 @@ cdef int _leaf_dtype(object v) except -2:
     """The dtype code a leaf value infers (as PyTorch: Python floats take the default float
     dtype, NumPy scalars and one-element tensors keep theirs), -1 if not a number."""
     cdef int c
+    cdef type tp = type(v)
+    if tp is float:
+        return default_float_dtype()
+    if tp is int:
+        return DT_INT64
+    if tp is bool:
+        return DT_BOOL
     if isinstance(v, TensorBase):
         if (<TensorBase>v).numel_c() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")

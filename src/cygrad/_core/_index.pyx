@@ -8,7 +8,7 @@ and turned into element offsets; the gather and scatter loops then copy whole su
 following NumPy's rule for where the broadcast index dims go in the result (in place of the
 indexed dims if they are adjacent, else first).
 """
-from libc.stdint cimport int64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.string cimport memcpy
 
 from ._typedefs cimport MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, inner_fn, category
@@ -227,9 +227,15 @@ cdef void _blocks(NdIter* it, inner_fn fn, const int64_t* offs, Py_ssize_t nbpos
     ``indexed`` move to element offset ``offs[i]`` of the indexed tensor, the others to the
     byte position of i in the broadcast index dims (row-major over ``bshape``)."""
     cdef char* base[3]
+    cdef char* p[3]
     cdef Py_ssize_t idx[MAX_NDIM]
-    cdef Py_ssize_t bpos = 0, i
+    cdef Py_ssize_t bpos = 0, i, row = 0
     cdef int d, k
+    # a copy of one element, or of one contiguous row, needs no iterator
+    cdef bint plain_copy = it.nop == 2 and it.ndim == 1 and (
+        it.shape[0] == 1 or (it.strides[0][0] == isz and it.strides[1][0] == isz))
+    if plain_copy:
+        row = it.shape[0] * isz
     for k in range(it.nop):
         base[k] = it.data[k]
     for d in range(nb):
@@ -237,10 +243,22 @@ cdef void _blocks(NdIter* it, inner_fn fn, const int64_t* offs, Py_ssize_t nbpos
     for i in range(nbpos):
         for k in range(it.nop):
             if indexed & (1u << k):
-                it.data[k] = base[k] + offs[i] * isz
+                p[k] = base[k] + offs[i] * isz
             else:
-                it.data[k] = base[k] + bpos
-        iter_serial(it, fn, NULL)
+                p[k] = base[k] + bpos
+        if plain_copy:
+            if row == 4:
+                (<int32_t*>p[0])[0] = (<int32_t*>p[1])[0]
+            elif row == 8:
+                (<int64_t*>p[0])[0] = (<int64_t*>p[1])[0]
+            elif row == 1:
+                p[0][0] = p[1][0]
+            else:
+                memcpy(p[0], p[1], row)
+        else:
+            for k in range(it.nop):
+                it.data[k] = p[k]
+            iter_serial(it, fn, NULL)
         d = nb - 1
         while d >= 0:
             idx[d] += 1
@@ -317,9 +335,67 @@ cdef int scatter(TensorBase v, list adv, object value, bint accumulate) except -
     return 0
 
 
+cdef TensorBase _select_by_mask(TensorBase t, TensorBase mask):
+    """``t[mask]`` for a bool mask of exactly ``t``'s shape: one counting pass and one
+    compacting pass over contiguous copies, in row-major order."""
+    cdef TensorBase x = t if t.contiguous_c() else cast_c(t, t._dtype)
+    cdef TensorBase m = mask if mask.contiguous_c() else cast_c(mask, DT_BOOL)
+    cdef const uint8_t* pm = <const uint8_t*>m.ptr()
+    cdef Py_ssize_t n = m.numel_c(), count = 0, i, j = 0
+    cdef Py_ssize_t isz = _itemsize(t._dtype)
+    cdef TensorBase out
+    cdef const char* px = x.ptr()
+    cdef char* po
+    for i in range(n):
+        count += pm[i] != 0
+    out = new_tensor(1, &count, t._dtype, False)
+    po = out.ptr()
+    with nogil:
+        if isz == 4:
+            for i in range(n):
+                if pm[i]:
+                    (<int32_t*>po)[j] = (<const int32_t*>px)[i]
+                    j += 1
+        elif isz == 8:
+            for i in range(n):
+                if pm[i]:
+                    (<int64_t*>po)[j] = (<const int64_t*>px)[i]
+                    j += 1
+        else:
+            for i in range(n):
+                if pm[i]:
+                    po[j] = px[i]
+                    j += 1
+    return out
+
+
+cdef bint _same_shape(TensorBase a, TensorBase b):
+    cdef int i
+    if a._ndim != b._ndim:
+        return False
+    for i in range(a._ndim):
+        if a._shape[i] != b._shape[i]:
+            return False
+    return True
+
+
+def masked_select(TensorBase t, TensorBase mask):
+    """The elements of ``t`` where the bool ``mask`` (same shape) is true, as a 1-d copy."""
+    if mask._dtype != DT_BOOL:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+    if not _same_shape(t, mask):
+        raise RuntimeError("masked_select: mask and tensor shapes must match here; broadcast "
+                           "them first")
+    return _select_by_mask(t, mask)
+
+
 def getitem(TensorBase t, key):
     """``t[key]``: a view for basic indices, a gathered copy with advanced indices."""
-    cdef _Parsed r = parse_key(t, key)
+    cdef _Parsed r
+    if (isinstance(key, TensorBase) and (<TensorBase>key)._dtype == DT_BOOL
+            and (<TensorBase>key)._ndim > 0 and _same_shape(t, key)):
+        return _select_by_mask(t, key)
+    r = parse_key(t, key)
     if not r.adv:
         return r.view
     return gather(r.view, r.adv)
@@ -371,6 +447,12 @@ def nonzero(TensorBase t):
     for d in range(nd):
         idx[d] = 0
     with nogil:
+        if nd == 1:
+            for i in range(n):
+                if pm[i]:
+                    pr[row] = i
+                    row += 1
+            n = 0
         for i in range(n):
             if pm[i]:
                 for d in range(nd):
