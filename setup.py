@@ -105,7 +105,8 @@ def extensions():
         "cdivision": True,
         "embedsignature": True,
     }
-    modules = ["_storage", "_tensor", "_iter", "_elementwise", "_reduce", "_index", "_create"]
+    modules = ["_storage", "_tensor", "_iter", "_elementwise", "_reduce", "_index", "_create",
+               "_matmul", "_linalg"]
     exts = [
         Extension(
             f"cygrad._core.{m}",

@@ -12,7 +12,7 @@ from .creation import (Generator, arange, as_tensor, empty, empty_like, eye, fro
                        full_like, initial_seed, linspace, manual_seed, ones, ones_like, rand,
                        rand_like, randint, randint_like, randn, randn_like, seed, tensor, zeros,
                        zeros_like)
-from . import _functions
+from . import _functions, linalg
 from ._functions import *  # noqa: F401,F403  (the PyTorch-named functions)
 
 float = float32  # noqa: A001  (PyTorch's aliases)
@@ -28,4 +28,4 @@ __all__ = (["Tensor", "Size", "dtype", "device", "bool", "float32", "float64", "
             "Generator", "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy",
             "full", "full_like", "initial_seed", "linspace", "manual_seed", "ones", "ones_like",
             "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "seed",
-            "tensor", "zeros", "zeros_like"] + _functions.__all__)
+            "tensor", "zeros", "zeros_like", "linalg"] + _functions.__all__)

@@ -80,7 +80,8 @@ for _name in ("sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "var", 
               "split", "chunk", "unbind", "narrow", "select", "index_select", "gather",
               "masked_fill", "masked_select", "nonzero", "clamp", "clip", "round", "t",
               "broadcast_to", "clone", "isclose", "allclose", "equal", "fmod", "lerp",
-              "index_put", "as_strided", "square"):
+              "index_put", "as_strided", "square", "matmul", "mm", "bmm", "mv", "dot",
+              "outer", "ger", "diagonal", "trace"):
     _method_function(_name)
 del _name
 
@@ -308,3 +309,153 @@ def vstack(tensors):
 def logical_not(input, *, out=None):
     """``input == 0`` as a bool tensor."""
     return _unary(_U["logical_not"], input, out)
+
+
+@_export
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)`` (``input`` broadcast to the result)."""
+    return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
+
+
+@_export
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """``beta * input + alpha * bmm(batch1, batch2)``."""
+    return input.baddbmm(batch1, batch2, beta=beta, alpha=alpha)
+
+
+@_export
+def tensordot(a, b, dims=2):
+    """Contract ``a`` and ``b`` over ``dims``: the last ``dims`` dims of ``a`` with the first
+    ``dims`` of ``b``, or the given lists ``([dims of a], [dims of b])``.
+
+    Computed as one matrix product after permuting and reshaping (no index loop).
+
+    Examples
+    --------
+    >>> cygrad.tensordot(cygrad.ones(3, 4, 5), cygrad.ones(4, 5, 2), dims=2).shape
+    cygrad.Size([3, 2])
+    """
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da = list(range(a.ndim - dims, a.ndim))
+        db = list(range(dims))
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, int) else list(da)
+        db = [db] if isinstance(db, int) else list(db)
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
+    da = [_core_tensor.wrap_dim_py(d, a.ndim) for d in da]
+    db = [_core_tensor.wrap_dim_py(d, b.ndim) for d in db]
+    for x, y in zip(da, db):
+        if a.shape[x] != b.shape[y]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[x]} in dim {x} and second has size {b.shape[y]} in "
+                               f"dim {y}")
+    fa = [d for d in range(a.ndim) if d not in da]
+    fb = [d for d in range(b.ndim) if d not in db]
+    k = 1
+    for d in da:
+        k *= a.shape[d]
+    am = a.permute(fa + da).reshape(-1, k)
+    bm = b.permute(db + fb).reshape(k, -1)
+    return (am @ bm).reshape([a.shape[d] for d in fa] + [b.shape[d] for d in fb])
+
+
+def _einsum_pair(a, sa, b, sb, keep):
+    """Contract operands with subscripts ``sa``/``sb`` keeping letters ``keep`` (any order);
+    returns (result, its subscripts). Batch letters become bmm's batch, the rest its M/N/K."""
+    sizes = {}
+    for t, sub in ((a, sa), (b, sb)):
+        for ch, n in zip(sub, t.shape):
+            if sizes.setdefault(ch, n) != n:
+                raise RuntimeError(f"einsum(): subscript {ch} has size {n} for operand which "
+                                   f"does not broadcast with previously seen size "
+                                   f"{sizes[ch]}")
+    # letters only one operand has and nobody keeps are summed right away
+    a_sum = [ch for ch in sa if ch not in sb and ch not in keep]
+    b_sum = [ch for ch in sb if ch not in sa and ch not in keep]
+    if a_sum:
+        a = a.sum([sa.index(ch) for ch in a_sum])
+        sa = "".join(ch for ch in sa if ch not in a_sum)
+    if b_sum:
+        b = b.sum([sb.index(ch) for ch in b_sum])
+        sb = "".join(ch for ch in sb if ch not in b_sum)
+    batch = [ch for ch in sa if ch in sb and ch in keep]
+    contract = [ch for ch in sa if ch in sb and ch not in keep]
+    m_letters = [ch for ch in sa if ch not in sb]
+    n_letters = [ch for ch in sb if ch not in sa]
+
+    def prod(letters):
+        n = 1
+        for ch in letters:
+            n *= sizes[ch]
+        return n
+
+    am = a.permute([sa.index(ch) for ch in batch + m_letters + contract]).reshape(
+        prod(batch), prod(m_letters), prod(contract))
+    bm = b.permute([sb.index(ch) for ch in batch + contract + n_letters]).reshape(
+        prod(batch), prod(contract), prod(n_letters))
+    out = (am @ bm).reshape([sizes[ch] for ch in batch + m_letters + n_letters])
+    return out, "".join(batch + m_letters + n_letters)
+
+
+def _einsum_single(t, sub, keep):
+    # repeated letters take the diagonal (as trace / diag do)
+    while len(set(sub)) != len(sub):
+        ch = next(c for c in sub if sub.count(c) > 1)
+        i = sub.index(ch)
+        j = sub.index(ch, i + 1)
+        t = t.diagonal(0, i, j)
+        sub = "".join(c for k, c in enumerate(sub) if k not in (i, j)) + ch
+    drop = [i for i, ch in enumerate(sub) if ch not in keep]
+    if drop:
+        t = t.sum(drop)
+        sub = "".join(ch for ch in sub if ch in keep)
+    return t, sub
+
+
+@_export
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``.
+
+    Operands are contracted pairwise, left to right, each pair as one batched matrix
+    product after permuting and reshaping (no per-element index loop). Repeated subscripts
+    within one operand take diagonals; ``...`` is not supported.
+
+    Examples
+    --------
+    >>> a, b = cygrad.ones(2, 3), cygrad.ones(3, 4)
+    >>> cygrad.einsum('ij,jk->ik', a, b).shape
+    cygrad.Size([2, 4])
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(" ", "")
+    if "..." in eq:
+        raise NotImplementedError("einsum(): ellipsis ('...') is not supported yet")
+    if "->" in eq:
+        lhs, out = eq.split("->")
+    else:
+        lhs = eq
+        letters = lhs.replace(",", "")
+        out = "".join(sorted(ch for ch in set(letters) if letters.count(ch) == 1))
+    subs = lhs.split(",")
+    if len(subs) != len(operands):
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
+                           f"equation" if len(operands) > len(subs) else
+                           "einsum(): fewer operands were provided than specified in the "
+                           "equation")
+    for sub, t in zip(subs, operands):
+        if len(sub) != t.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                               f"({len(sub)}) does not match the number of dimensions "
+                               f"({t.ndim}) for operand {subs.index(sub)}")
+    cur, cs = _einsum_single(operands[0], subs[0], set(out) | set("".join(subs[1:])))
+    for k in range(1, len(operands)):
+        later = set(out) | set("".join(subs[k + 1:]))
+        t, ts = _einsum_single(operands[k], subs[k], later | set(cs))
+        cur, cs = _einsum_pair(cur, cs, t, ts, later)
+    cur, cs = _einsum_single(cur, cs, set(out))
+    return cur.permute([cs.index(ch) for ch in out]) if out else cur.reshape(())

@@ -7,7 +7,7 @@ the graph; today they call the kernels directly.
 import builtins
 import operator
 
-from ._core import _create, _elementwise, _index, _iter, _reduce
+from ._core import _create, _elementwise, _index, _iter, _matmul, _reduce
 from ._core import _tensor as _core_tensor
 from ._core._tensor import Size, TensorBase
 from ._dtype import DTYPES, dtype, float32, float64, int32, int64, bool_
@@ -698,8 +698,87 @@ class Tensor(TensorBase):
         """``self + weight * (end - self)``."""
         return self + weight * (end - self)
 
+    # ---------------------------------------------------------------- products
     def __matmul__(self, other):
-        raise NotImplementedError("matmul is not implemented yet in cygrad")
+        if not isinstance(other, TensorBase):
+            return NotImplemented
+        return _op(_matmul.matmul, self, other)
+
+    def __rmatmul__(self, other):
+        if not isinstance(other, TensorBase):
+            return NotImplemented
+        return _op(_matmul.matmul, other, self)
+
+    def matmul(self, other):
+        """Matrix product with NumPy's rules: dot, matrix-vector, batched with broadcasting.
+
+        Examples
+        --------
+        >>> a = cygrad.ones(2, 1, 4, 5)
+        >>> b = cygrad.ones(3, 5, 6)
+        >>> (a @ b).shape
+        cygrad.Size([2, 3, 4, 6])
+        """
+        return _op(_matmul.matmul, self, other)
+
+    def mm(self, mat2):
+        """Product of two matrices (2-d only)."""
+        return _op(_matmul.mm, self, mat2)
+
+    def bmm(self, mat2):
+        """Product of two batches of matrices (3-d, same batch size)."""
+        return _op(_matmul.bmm, self, mat2)
+
+    def mv(self, vec):
+        """Matrix-vector product."""
+        return _op(_matmul.mv, self, vec)
+
+    def dot(self, other):
+        """Inner product of two 1-d tensors."""
+        return _op(_matmul.dot, self, other)
+
+    def outer(self, vec2):
+        """Outer product of two 1-d tensors: ``out[i, j] = self[i] * vec2[j]``."""
+        if self.ndim != 1 or vec2.ndim != 1:
+            raise RuntimeError(f"outer: expected 1-D tensors, got {self.ndim}-D and "
+                               f"{vec2.ndim}-D")
+        return self.unsqueeze(1) * vec2
+
+    ger = outer
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        """``beta * self + alpha * (mat1 @ mat2)``."""
+        return _op(_matmul.addmm, self, mat1, mat2, beta, alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        """``beta * self + alpha * bmm(batch1, batch2)``."""
+        return _op(_matmul.addmm, self, batch1, batch2, beta, alpha, True)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        """The diagonal of the (dim1, dim2) planes as a view, appended as the last dim."""
+        nd = self.ndim
+        d1 = _core_tensor.wrap_dim_py(dim1, nd)
+        d2 = _core_tensor.wrap_dim_py(dim2, nd)
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        shape, stride = list(self.shape), list(self.stride())
+        start = self.storage_offset()
+        if offset >= 0:
+            n = builtins.max(builtins.min(shape[d1], shape[d2] - offset), 0)
+            start += offset * stride[d2] if n else 0
+        else:
+            n = builtins.max(builtins.min(shape[d1] + offset, shape[d2]), 0)
+            start -= offset * stride[d1] if n else 0
+        new_shape = [k for i, k in enumerate(shape) if i not in (d1, d2)] + [n]
+        new_stride = [k for i, k in enumerate(stride) if i not in (d1, d2)] + [stride[d1] +
+                                                                              stride[d2]]
+        return _op(TensorBase._as_strided, self, tuple(new_shape), tuple(new_stride), start)
+
+    def trace(self):
+        """Sum of the main diagonal of a matrix."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        return self.diagonal().sum()
 
     # ---------------------------------------------------------------- reductions
     def sum(self, dim=None, keepdim=False, *, dtype=None):

@@ -1,0 +1,296 @@
+"""Matrix multiplication: a cache-blocked GEMM (GotoBLAS/BLIS structure) and its front ends.
+
+``gemm`` computes ``C = alpha * A @ B + beta * C`` for operands of any strides:
+
+* loop over NC-wide column panels of B and KC-deep slices of K; pack the B panel into
+  NR-wide slivers (L3/L2), then for each MC-tall block of A pack MR-tall slivers (L2) and run
+  the MR x NR register-tile micro-kernel of ``_gemm_kernel.h`` (L1) over the block;
+* packing reads any strides, so transposed, sliced or negatively strided operands are never
+  copied beforehand; partial tiles are zero-padded in the packed buffers;
+* OpenMP threads take whole MC blocks (each with its own packed A, sharing packed B) above a
+  work threshold; batched products run matrices in parallel when there are enough of them;
+* products too small to amortise packing (M*N*K < 32^3), matrix-vector and vector-matrix
+  products take direct loops; integer dtypes use a simple exact loop.
+
+Buffers are allocated while holding the GIL; nothing inside the ``nogil`` loops can fail.
+"""
+from cython.parallel cimport prange, threadid
+from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy, memset
+from libc.stdint cimport int32_t, int64_t
+
+from ._typedefs cimport (MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64,
+                         is_floating)
+from ._tensor cimport TensorBase, new_tensor, make_view, shape_list, _itemsize
+from ._iter cimport broadcast_shapes, get_threads
+from ._elementwise cimport copy_c
+
+cdef extern from "_gemm_kernel.h" nogil:
+    ctypedef void (*cg_kernel_f32)(Py_ssize_t, const float*, const float*, float*, Py_ssize_t,
+                                   Py_ssize_t, int, int, int)
+    ctypedef void (*cg_kernel_f64)(Py_ssize_t, const double*, const double*, double*,
+                                   Py_ssize_t, Py_ssize_t, int, int, int)
+    int cg_gemm_isa()
+    cg_kernel_f32 cg_pick_f32(int isa, int* nr)
+    cg_kernel_f64 cg_pick_f64(int isa, int* nr)
+
+ctypedef fused real:
+    float
+    double
+
+ctypedef fused integer:
+    int32_t
+    int64_t
+
+cdef enum:
+    MR = 6
+    KC = 256
+    MC = 144           # multiple of MR
+    NC = 3072          # multiple of every NR
+    SMALL = 32 * 32 * 32       # below this many multiply-adds: direct loops, no packing
+    PARALLEL_MIN = 96 * 96 * 96    # below this, one thread
+
+cdef int ISA = cg_gemm_isa()
+cdef int NR32 = 0
+cdef int NR64 = 0
+cdef cg_kernel_f32 KERNEL32 = cg_pick_f32(ISA, &NR32)
+cdef cg_kernel_f64 KERNEL64 = cg_pick_f64(ISA, &NR64)
+_ISA_NAMES = ("baseline", "avx2+fma", "avx512")
+
+
+def kernel_info():
+    """The micro-kernel in use: ``(isa name, MR, NR float32, NR float64)``."""
+    return _ISA_NAMES[ISA], MR, NR32, NR64
+
+
+cdef inline Py_ssize_t _min(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return a if a < b else b
+
+
+cdef inline Py_ssize_t _round_up(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return (a + b - 1) // b * b
+
+
+# ------------------------------------------------------------------ packing
+cdef void _pack_a(real* dst, const real* a, Py_ssize_t rsa, Py_ssize_t csa, Py_ssize_t mc,
+                  Py_ssize_t kc, real alpha) noexcept nogil:
+    """MR-tall slivers of the mc x kc block: dst[s][k][i] = alpha * a[s*MR + i, k]."""
+    cdef Py_ssize_t s, i, k, mr
+    cdef real* d
+    cdef const real* src
+    cdef Py_ssize_t si
+    for si in range((mc + MR - 1) // MR):
+        s = si * MR
+        mr = _min(MR, mc - s)
+        d = dst + (s // MR) * kc * MR
+        if mr < MR:
+            memset(d, 0, kc * MR * sizeof(real))
+        if csa == 1:
+            for i in range(mr):
+                src = a + (s + i) * rsa
+                for k in range(kc):
+                    d[k * MR + i] = alpha * src[k]
+        else:
+            for k in range(kc):
+                for i in range(mr):
+                    d[k * MR + i] = alpha * a[(s + i) * rsa + k * csa]
+
+
+cdef void _pack_b(real* dst, const real* b, Py_ssize_t rsb, Py_ssize_t csb, Py_ssize_t kc,
+                  Py_ssize_t nc, int nr, Py_ssize_t s0, Py_ssize_t s1) noexcept nogil:
+    """Slivers s0..s1 of the kc x nc panel: dst[s][k][j] = b[k, s*nr + j] (zero-padded)."""
+    cdef Py_ssize_t s, j, k, nn
+    cdef real* d
+    cdef const real* src
+    for s in range(s0, s1):
+        nn = _min(nr, nc - s * nr)
+        d = dst + s * kc * nr
+        if nn < nr:
+            memset(d, 0, kc * nr * sizeof(real))
+        if csb == 1 and nn == nr:
+            for k in range(kc):
+                memcpy(d + k * nr, b + k * rsb + s * nr, nr * sizeof(real))
+        elif rsb == 1:
+            for j in range(nn):
+                src = b + (s * nr + j) * csb
+                for k in range(kc):
+                    d[k * nr + j] = src[k]
+        else:
+            for k in range(kc):
+                for j in range(nn):
+                    d[k * nr + j] = b[k * rsb + (s * nr + j) * csb]
+
+
+cdef inline void _kernel(Py_ssize_t kc, const real* a, const real* b, real* c, Py_ssize_t rsc,
+                         Py_ssize_t csc, int m, int n, int acc) noexcept nogil:
+    if real is float:
+        KERNEL32(kc, a, b, c, rsc, csc, m, n, acc)
+    else:
+        KERNEL64(kc, a, b, c, rsc, csc, m, n, acc)
+
+
+cdef void _block(Py_ssize_t ic, Py_ssize_t mc, Py_ssize_t jc, Py_ssize_t nc, Py_ssize_t pc,
+                 Py_ssize_t kc, real alpha, const real* a, Py_ssize_t rsa, Py_ssize_t csa,
+                 const real* bp, real* ap, real* c, Py_ssize_t rsc, Py_ssize_t csc, int nr,
+                 int acc) noexcept nogil:
+    """One MC block: pack it, then sweep the register tiles over the packed B panel."""
+    cdef Py_ssize_t jr, ir, jj, ii
+    _pack_a(ap, a + ic * rsa + pc * csa, rsa, csa, mc, kc, alpha)
+    for jj in range((nc + nr - 1) // nr):
+        jr = jj * nr
+        for ii in range((mc + MR - 1) // MR):
+            ir = ii * MR
+            _kernel(kc, ap + ir * kc, bp + jr * kc,
+                    c + (ic + ir) * rsc + (jc + jr) * csc, rsc, csc,
+                    <int>_min(MR, mc - ir), <int>_min(nr, nc - jr), acc)
+
+
+cdef inline void _work_sizes(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, int nr, Py_ssize_t* bsz,
+                             Py_ssize_t* asz) noexcept nogil:
+    bsz[0] = _min(KC, K) * _round_up(_min(NC, N), nr)
+    asz[0] = _min(MC, _round_up(M, MR)) * _min(KC, K)
+
+
+cdef Py_ssize_t gemm_work_size(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, int nthreads,
+                               int dt) noexcept nogil:
+    """Reals of workspace ``gemm`` needs: one packed B panel and one A block per thread."""
+    cdef Py_ssize_t bsz, asz
+    _work_sizes(M, N, K, NR32 if dt == DT_FLOAT32 else NR64, &bsz, &asz)
+    return bsz + nthreads * asz
+
+
+cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real* a,
+               Py_ssize_t rsa, Py_ssize_t csa, const real* b, Py_ssize_t rsb, Py_ssize_t csb,
+               real beta, real* c, Py_ssize_t rsc, Py_ssize_t csc, int nthreads,
+               real* work) noexcept nogil:
+    """C = alpha*A@B + beta*C (element strides); ``work`` holds ``gemm_work_size`` reals."""
+    cdef int nr = NR32 if real is float else NR64
+    cdef Py_ssize_t jc, pc, nc, kc, blk, nblk, mc_eff, i, j, nsl, t, chunk, bsz, asz
+    cdef int acc
+    if M == 0 or N == 0:
+        return
+    if beta != 0 and beta != 1:
+        for i in range(M):
+            for j in range(N):
+                c[i * rsc + j * csc] *= beta
+    if K == 0:
+        if beta == 0:
+            for i in range(M):
+                for j in range(N):
+                    c[i * rsc + j * csc] = 0
+        return
+    _work_sizes(M, N, K, nr, &bsz, &asz)
+    mc_eff = _min(MC, _round_up((M + nthreads - 1) // nthreads, MR))
+    nblk = (M + mc_eff - 1) // mc_eff
+    if nthreads > nblk:
+        nthreads = <int>nblk
+    cdef Py_ssize_t jci, pci
+    for jci in range((N + NC - 1) // NC):
+        jc = jci * NC
+        nc = _min(NC, N - jc)
+        nsl = (nc + nr - 1) // nr
+        for pci in range((K + KC - 1) // KC):
+            pc = pci * KC
+            kc = _min(KC, K - pc)
+            acc = pc > 0 or beta != 0
+            if nthreads > 1:
+                chunk = (nsl + nthreads - 1) // nthreads
+                for t in prange(nthreads, num_threads=nthreads, schedule="static"):
+                    _pack_b(work, b + pc * rsb + jc * csb, rsb, csb, kc, nc, nr,
+                            _min(t * chunk, nsl), _min(t * chunk + chunk, nsl))
+                for blk in prange(nblk, num_threads=nthreads, schedule="dynamic"):
+                    _block(blk * mc_eff, _min(mc_eff, M - blk * mc_eff), jc, nc, pc, kc, alpha,
+                           a, rsa, csa, work, work + bsz + threadid() * asz, c, rsc, csc, nr,
+                           acc)
+            else:
+                _pack_b(work, b + pc * rsb + jc * csb, rsb, csb, kc, nc, nr, 0, nsl)
+                for blk in range(nblk):
+                    _block(blk * mc_eff, _min(mc_eff, M - blk * mc_eff), jc, nc, pc, kc, alpha,
+                           a, rsa, csa, work, work + bsz, c, rsc, csc, nr, acc)
+
+
+# ------------------------------------------------------------------ direct loops
+cdef void small_gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real* a,
+                     Py_ssize_t rsa, Py_ssize_t csa, const real* b, Py_ssize_t rsb,
+                     Py_ssize_t csb, real beta, real* c, Py_ssize_t rsc,
+                     Py_ssize_t csc) noexcept nogil:
+    """Row-by-row axpy form (vectorised along contiguous rows of B and C)."""
+    cdef Py_ssize_t i, j, k
+    cdef real av
+    cdef real* crow
+    cdef const real* brow
+    for i in range(M):
+        crow = c + i * rsc
+        if beta == 0:
+            for j in range(N):
+                crow[j * csc] = 0
+        elif beta != 1:
+            for j in range(N):
+                crow[j * csc] *= beta
+        for k in range(K):
+            av = alpha * a[i * rsa + k * csa]
+            brow = b + k * rsb
+            if csc == 1 and csb == 1:
+                for j in range(N):
+                    crow[j] += av * brow[j]
+            else:
+                for j in range(N):
+                    crow[j * csc] += av * brow[j * csb]
+
+
+cdef real _dotk(Py_ssize_t n, const real* x, Py_ssize_t sx, const real* y,
+              Py_ssize_t sy) noexcept nogil:
+    """Dot product with 8 independent accumulators (vectorisable, and more accurate)."""
+    cdef real r[8]
+    cdef real s = 0
+    cdef Py_ssize_t i, j, nb = n // 8
+    for j in range(8):
+        r[j] = 0
+    if sx == 1 and sy == 1:
+        for i in range(nb):
+            for j in range(8):
+                r[j] += x[i * 8 + j] * y[i * 8 + j]
+    else:
+        for i in range(nb):
+            for j in range(8):
+                r[j] += x[(i * 8 + j) * sx] * y[(i * 8 + j) * sy]
+    for i in range(nb * 8, n):
+        s += x[i * sx] * y[i * sy]
+    return s + ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+
+
+cdef void int_gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const integer* a, Py_ssize_t rsa,
+                   Py_ssize_t csa, const integer* b, Py_ssize_t rsb, Py_ssize_t csb, integer* c,
+                   Py_ssize_t rsc, Py_ssize_t csc, int64_t alpha, int64_t beta) noexcept nogil:
+    """Exact integer product (wrapping like PyTorch), C = alpha*A@B + beta*C."""
+    cdef Py_ssize_t i, j, k
+    cdef int64_t s
+    for i in range(M):
+        for j in range(N):
+            s = 0
+            for k in range(K):
+                s += <int64_t>a[i * rsa + k * csa] * <int64_t>b[k * rsb + j * csb]
+            if beta == 0:
+                c[i * rsc + j * csc] = <integer>(alpha * s)
+            else:
+                c[i * rsc + j * csc] = <integer>(alpha * s + beta * c[i * rsc + j * csc])
+
+
+cdef void one_product(real* work, int nthreads, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
+                      real alpha, const real* a, Py_ssize_t rsa, Py_ssize_t csa, const real* b,
+                      Py_ssize_t rsb, Py_ssize_t csb, real beta, real* c, Py_ssize_t rsc,
+                      Py_ssize_t csc) noexcept nogil:
+    """Pick the loop for one C = alpha*A@B + beta*C."""
+    cdef Py_ssize_t i, j
+    cdef real* cp
+    if N == 1 and M * K > 0:         # matrix-vector: dots along the rows of A
+        for i in range(M):
+            cp = c + i * rsc
+            cp[0] = alpha * _dotk(K, a + i * rsa, csa, b, rsb) + (beta * cp[0] if beta != 0 else 0)
+    elif M * N * K <= SMALL or work == NULL:
+        small_gemm(M, N, K, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+    else:
+        gemm(M, N, K, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nthreads, work)
+
+
+include "_matmul_front.pxi"
