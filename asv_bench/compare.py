@@ -27,7 +27,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-MODULES = ["bench_elementwise", "bench_reduce", "bench_indexing", "bench_creation", "bench_import"]
+MODULES = ["bench_elementwise", "bench_reduce", "bench_indexing", "bench_creation", "bench_matmul",
+           "bench_import"]
 LIBS = ("cygrad", "numpy", "torch")
 METHOD_RE = re.compile(r"^(time|timeraw)_(.+)_(cygrad|numpy|torch)$")
 
