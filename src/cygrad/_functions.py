@@ -355,11 +355,15 @@ def tensordot(a, b, dims=2):
                                f"dim {y}")
     fa = [d for d in range(a.ndim) if d not in da]
     fb = [d for d in range(b.ndim) if d not in db]
-    k = 1
+    k = ma = nb = 1
     for d in da:
         k *= a.shape[d]
-    am = a.permute(fa + da).reshape(-1, k)
-    bm = b.permute(db + fb).reshape(k, -1)
+    for d in fa:
+        ma *= a.shape[d]
+    for d in fb:
+        nb *= b.shape[d]
+    am = a.permute(fa + da).reshape(ma, k)
+    bm = b.permute(db + fb).reshape(k, nb)
     return (am @ bm).reshape([a.shape[d] for d in fa] + [b.shape[d] for d in fb])
 
 
@@ -416,13 +420,44 @@ def _einsum_single(t, sub, keep):
     return t, sub
 
 
+def _expand_ellipsis(subs, out, operands):
+    """Replace ``...`` by fresh letters for the broadcast dims (right-aligned, as NumPy);
+    size-1 dims are expanded to the broadcast size so pairs see equal sizes."""
+    used = set("".join(subs) + (out or ""))
+    fresh = [ch for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if ch not in used]
+    ranks = [t.ndim - (len(s) - 3) if "..." in s else 0 for s, t in zip(subs, operands)]
+    e = builtins.max(ranks)
+    letters = "".join(fresh[:e])
+    shapes = [tuple(t.shape[s.index("..."):s.index("...") + r]) if "..." in s else ()
+              for s, t, r in zip(subs, operands, ranks)]
+    bshape = tuple(broadcast_shapes(*shapes)) if shapes else ()
+    new_subs, new_ops = [], []
+    for s, t, r in zip(subs, operands, ranks):
+        if "..." in s:
+            i = s.index("...")
+            mine = letters[e - r:]
+            s = s.replace("...", mine)
+            full = list(t.shape)
+            full[i:i + r] = bshape[e - r:]
+            t = t.expand(full)
+        new_subs.append(s)
+        new_ops.append(t)
+    if out is None:
+        rest = "".join(new_subs).replace(",", "")
+        out = letters + "".join(sorted(ch for ch in set(rest) if rest.count(ch) == 1
+                                       and ch not in letters))
+    else:
+        out = out.replace("...", letters)
+    return new_subs, out, tuple(new_ops)
+
+
 @_export
 def einsum(equation, *operands):
     """Einstein summation, e.g. ``einsum('bij,bjk->bik', a, b)``.
 
     Operands are contracted pairwise, left to right, each pair as one batched matrix
     product after permuting and reshaping (no per-element index loop). Repeated subscripts
-    within one operand take diagonals; ``...`` is not supported.
+    within one operand take diagonals; ``...`` stands for broadcast batch dims.
 
     Examples
     --------
@@ -433,20 +468,18 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     eq = equation.replace(" ", "")
-    if "..." in eq:
-        raise NotImplementedError("einsum(): ellipsis ('...') is not supported yet")
-    if "->" in eq:
-        lhs, out = eq.split("->")
-    else:
-        lhs = eq
-        letters = lhs.replace(",", "")
-        out = "".join(sorted(ch for ch in set(letters) if letters.count(ch) == 1))
+    lhs, arrow, out = eq.partition("->")
     subs = lhs.split(",")
     if len(subs) != len(operands):
         raise RuntimeError(f"einsum(): more operands were provided than specified in the "
                            f"equation" if len(operands) > len(subs) else
                            "einsum(): fewer operands were provided than specified in the "
                            "equation")
+    if "..." in eq:
+        subs, out, operands = _expand_ellipsis(subs, out if arrow else None, operands)
+    elif not arrow:
+        letters = lhs.replace(",", "")
+        out = "".join(sorted(ch for ch in set(letters) if letters.count(ch) == 1))
     for sub, t in zip(subs, operands):
         if len(sub) != t.ndim:
             raise RuntimeError(f"einsum(): the number of subscripts in the equation "

@@ -190,6 +190,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if A.ndim < 2:
         raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
                            f"dimensions.")
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim}")
     d0, d1 = dim
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
@@ -211,6 +213,13 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """
     if isinstance(dim, int):
         dim = (dim,)
+    if ord is not None and dim is None and A.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must "
+                           f"be 1D or 2D. Got {A.ndim}D.")
+    if isinstance(ord, str) and (dim is not None and len(dim) != 2):
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. "
+                           f"Got {list(dim)}" if len(dim) > 2 else
+                           f"linalg.norm: ord='{ord}' needs a 2-tuple dim. Got {list(dim)}")
     if ord is None:
         if dim is not None and len(dim) == 2:
             return matrix_norm(A, "fro", dim, keepdim, dtype=dtype)

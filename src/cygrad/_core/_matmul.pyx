@@ -25,6 +25,10 @@ from ._tensor cimport TensorBase, new_tensor, make_view, shape_list, _itemsize
 from ._iter cimport broadcast_shapes, get_threads
 from ._elementwise cimport copy_c
 
+cdef extern from "_vecmath.h" nogil:
+    float cg_dot_f32(const float* x, const float* y, Py_ssize_t n)
+    double cg_dot_f64(const double* x, const double* y, Py_ssize_t n)
+
 cdef extern from "_gemm_kernel.h" nogil:
     ctypedef void (*cg_kernel_f32)(Py_ssize_t, const float*, const float*, float*, Py_ssize_t,
                                    Py_ssize_t, int, int, int)
@@ -47,14 +51,20 @@ cdef enum:
     KC = 256
     MC = 144           # multiple of MR
     NC = 3072          # multiple of every NR
-    SMALL = 32 * 32 * 32       # below this many multiply-adds: direct loops, no packing
+    SMALL = 8 * 8 * 8          # up to this many multiply-adds: direct loops, no packing
     PARALLEL_MIN = 96 * 96 * 96    # below this, one thread
+    NARROW = 4         # products with at most this many output columns use dot products
 
 cdef int ISA = cg_gemm_isa()
 cdef int NR32 = 0
 cdef int NR64 = 0
 cdef cg_kernel_f32 KERNEL32 = cg_pick_f32(ISA, &NR32)
 cdef cg_kernel_f64 KERNEL64 = cg_pick_f64(ISA, &NR64)
+# half-width tiles for narrow outputs (N <= NR/2): less padding wasted on e.g. (64, 10) layers
+cdef int NR32_NARROW = 0
+cdef int NR64_NARROW = 0
+cdef cg_kernel_f32 KERNEL32_NARROW = cg_pick_f32(1 if ISA == 2 else ISA, &NR32_NARROW)
+cdef cg_kernel_f64 KERNEL64_NARROW = cg_pick_f64(1 if ISA == 2 else ISA, &NR64_NARROW)
 _ISA_NAMES = ("baseline", "avx2+fma", "avx512")
 
 
@@ -78,6 +88,12 @@ cdef void _pack_a(real* dst, const real* a, Py_ssize_t rsa, Py_ssize_t csa, Py_s
     cdef Py_ssize_t s, i, k, mr
     cdef real* d
     cdef const real* src
+    cdef const real *r0
+    cdef const real *r1
+    cdef const real *r2
+    cdef const real *r3
+    cdef const real *r4
+    cdef const real *r5
     cdef Py_ssize_t si
     for si in range((mc + MR - 1) // MR):
         s = si * MR
@@ -85,7 +101,31 @@ cdef void _pack_a(real* dst, const real* a, Py_ssize_t rsa, Py_ssize_t csa, Py_s
         d = dst + (s // MR) * kc * MR
         if mr < MR:
             memset(d, 0, kc * MR * sizeof(real))
-        if csa == 1:
+        if csa == 1 and mr == MR:
+            # six row streams read in step, one contiguous write stream
+            r0 = a + s * rsa
+            r1 = r0 + rsa
+            r2 = r1 + rsa
+            r3 = r2 + rsa
+            r4 = r3 + rsa
+            r5 = r4 + rsa
+            if alpha == 1:
+                for k in range(kc):
+                    d[k * MR] = r0[k]
+                    d[k * MR + 1] = r1[k]
+                    d[k * MR + 2] = r2[k]
+                    d[k * MR + 3] = r3[k]
+                    d[k * MR + 4] = r4[k]
+                    d[k * MR + 5] = r5[k]
+            else:
+                for k in range(kc):
+                    d[k * MR] = alpha * r0[k]
+                    d[k * MR + 1] = alpha * r1[k]
+                    d[k * MR + 2] = alpha * r2[k]
+                    d[k * MR + 3] = alpha * r3[k]
+                    d[k * MR + 4] = alpha * r4[k]
+                    d[k * MR + 5] = alpha * r5[k]
+        elif csa == 1:
             for i in range(mr):
                 src = a + (s + i) * rsa
                 for k in range(kc):
@@ -122,11 +162,11 @@ cdef void _pack_b(real* dst, const real* b, Py_ssize_t rsb, Py_ssize_t csb, Py_s
 
 
 cdef inline void _kernel(Py_ssize_t kc, const real* a, const real* b, real* c, Py_ssize_t rsc,
-                         Py_ssize_t csc, int m, int n, int acc) noexcept nogil:
+                         Py_ssize_t csc, int m, int n, int acc, bint narrow) noexcept nogil:
     if real is float:
-        KERNEL32(kc, a, b, c, rsc, csc, m, n, acc)
+        (KERNEL32_NARROW if narrow else KERNEL32)(kc, a, b, c, rsc, csc, m, n, acc)
     else:
-        KERNEL64(kc, a, b, c, rsc, csc, m, n, acc)
+        (KERNEL64_NARROW if narrow else KERNEL64)(kc, a, b, c, rsc, csc, m, n, acc)
 
 
 cdef void _block(Py_ssize_t ic, Py_ssize_t mc, Py_ssize_t jc, Py_ssize_t nc, Py_ssize_t pc,
@@ -135,6 +175,11 @@ cdef void _block(Py_ssize_t ic, Py_ssize_t mc, Py_ssize_t jc, Py_ssize_t nc, Py_
                  int acc) noexcept nogil:
     """One MC block: pack it, then sweep the register tiles over the packed B panel."""
     cdef Py_ssize_t jr, ir, jj, ii
+    cdef bint narrow
+    if real is float:
+        narrow = nr != NR32
+    else:
+        narrow = nr != NR64
     _pack_a(ap, a + ic * rsa + pc * csa, rsa, csa, mc, kc, alpha)
     for jj in range((nc + nr - 1) // nr):
         jr = jj * nr
@@ -142,7 +187,7 @@ cdef void _block(Py_ssize_t ic, Py_ssize_t mc, Py_ssize_t jc, Py_ssize_t nc, Py_
             ir = ii * MR
             _kernel(kc, ap + ir * kc, bp + jr * kc,
                     c + (ic + ir) * rsc + (jc + jr) * csc, rsc, csc,
-                    <int>_min(MR, mc - ir), <int>_min(nr, nc - jr), acc)
+                    <int>_min(MR, mc - ir), <int>_min(nr, nc - jr), acc, narrow)
 
 
 cdef inline void _work_sizes(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, int nr, Py_ssize_t* bsz,
@@ -153,10 +198,33 @@ cdef inline void _work_sizes(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, int nr, P
 
 cdef Py_ssize_t gemm_work_size(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, int nthreads,
                                int dt) noexcept nogil:
-    """Reals of workspace ``gemm`` needs: one packed B panel and one A block per thread."""
+    """Reals of workspace ``one_product`` needs: one packed B panel and one packed A block
+    per thread for ``gemm``, or B transposed for ``narrow_gemm``."""
     cdef Py_ssize_t bsz, asz
     _work_sizes(M, N, K, NR32 if dt == DT_FLOAT32 else NR64, &bsz, &asz)
-    return bsz + nthreads * asz
+    return bsz + nthreads * asz + N * K
+
+
+cdef void narrow_gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real* a,
+                      Py_ssize_t rsa, const real* b, Py_ssize_t rsb, Py_ssize_t csb,
+                      real beta, real* c, Py_ssize_t rsc, Py_ssize_t csc,
+                      real* bt) noexcept nogil:
+    """Few output columns (a layer with few units): copy B^T contiguous once, then every
+    C[i, j] is one vectorised dot product of contiguous rows. Needs A's rows contiguous."""
+    cdef Py_ssize_t i, j, k
+    cdef real v
+    cdef real* cp
+    for j in range(N):
+        for k in range(K):
+            bt[j * K + k] = b[k * rsb + j * csb]
+    for i in range(M):
+        for j in range(N):
+            if real is float:
+                v = alpha * cg_dot_f32(a + i * rsa, bt + j * K, K)
+            else:
+                v = alpha * cg_dot_f64(a + i * rsa, bt + j * K, K)
+            cp = c + i * rsc + j * csc
+            cp[0] = v if beta == 0 else v + beta * cp[0]
 
 
 cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real* a,
@@ -165,6 +233,7 @@ cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real*
                real* work) noexcept nogil:
     """C = alpha*A@B + beta*C (element strides); ``work`` holds ``gemm_work_size`` reals."""
     cdef int nr = NR32 if real is float else NR64
+    cdef int nr_narrow = NR32_NARROW if real is float else NR64_NARROW
     cdef Py_ssize_t jc, pc, nc, kc, blk, nblk, mc_eff, i, j, nsl, t, chunk, bsz, asz
     cdef int acc
     if M == 0 or N == 0:
@@ -180,6 +249,8 @@ cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real*
                     c[i * rsc + j * csc] = 0
         return
     _work_sizes(M, N, K, nr, &bsz, &asz)
+    if N <= nr_narrow:
+        nr = nr_narrow
     mc_eff = _min(MC, _round_up((M + nthreads - 1) // nthreads, MR))
     nblk = (M + mc_eff - 1) // mc_eff
     if nthreads > nblk:
@@ -289,6 +360,8 @@ cdef void one_product(real* work, int nthreads, Py_ssize_t M, Py_ssize_t N, Py_s
             cp[0] = alpha * _dotk(K, a + i * rsa, csa, b, rsb) + (beta * cp[0] if beta != 0 else 0)
     elif M * N * K <= SMALL or work == NULL:
         small_gemm(M, N, K, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
+    elif N <= NARROW and csa == 1:
+        narrow_gemm(M, N, K, alpha, a, rsa, b, rsb, csb, beta, c, rsc, csc, work)
     else:
         gemm(M, N, K, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nthreads, work)
 

@@ -58,6 +58,7 @@ cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_
     cdef Py_ssize_t *oa = NULL
     cdef Py_ssize_t *ob = NULL
     cdef Py_ssize_t *oc = NULL
+    cdef Py_ssize_t one[3]
     cdef int dt = a._dtype, nthreads = get_threads(), d
     cdef bint batch_parallel
     cdef char* work = NULL
@@ -74,15 +75,24 @@ cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_
         nthreads = 1
     batch_parallel = nthreads > 1 and nb >= nthreads and flops < 256.0 * 256 * 256
     try:
-        oa = _batch_offsets(a, nbd, bshape, nb)
-        ob = _batch_offsets(b, nbd, bshape, nb)
-        oc = _batch_offsets(c, nbd, bshape, nb)
+        if nb == 1:         # a single product: no offset tables
+            one[0] = a._offset
+            one[1] = b._offset
+            one[2] = c._offset
+        else:
+            oa = _batch_offsets(a, nbd, bshape, nb)
+            ob = _batch_offsets(b, nbd, bshape, nb)
+            oc = _batch_offsets(c, nbd, bshape, nb)
         if is_floating(dt) and N > 1 and flops > SMALL:
             per = gemm_work_size(M, N, K, 1 if batch_parallel else nthreads, dt)
             work = <char*>malloc(per * (nthreads if batch_parallel else 1) * _itemsize(dt))
             if work == NULL:
                 raise MemoryError("matmul: cannot allocate the packing buffers")
         with nogil:
+            if nb == 1:
+                oa = one
+                ob = one + 1
+                oc = one + 2
             if dt == DT_FLOAT32:
                 if batch_parallel:
                     for i in prange(nb, num_threads=nthreads, schedule="dynamic"):
@@ -116,9 +126,10 @@ cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_
                                       <int32_t*>pb + ob[i], rsb, csb, <int32_t*>pc + oc[i],
                                       rsc, csc, <int64_t>alpha, <int64_t>beta)
     finally:
-        free(oa)
-        free(ob)
-        free(oc)
+        if nb != 1:
+            free(oa)
+            free(ob)
+            free(oc)
         free(work)
     c._storage.version += 1
     return 0

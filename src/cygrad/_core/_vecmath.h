@@ -123,4 +123,25 @@ CG_CLONES static double cg_sum_f32(const float *x, Py_ssize_t n)
     for (; i < n; i++) s += x[i];
     return s;
 }
+/* Dot products of contiguous vectors with vector accumulators (narrow matrix products). */
+#define CG_DOT(NAME, T)                                                                 \
+CG_CLONES static T NAME(const T *x, const T *y, Py_ssize_t n)                           \
+{                                                                                       \
+    typedef T vT __attribute__((vector_size(64)));                                      \
+    enum { L = 64 / sizeof(T) };                                                        \
+    vT a0 = {0}, a1 = {0}, u0, u1, w0, w1;                                              \
+    Py_ssize_t i = 0;                                                                   \
+    for (; i + 2 * L <= n; i += 2 * L) {                                                \
+        memcpy(&u0, x + i, 64); memcpy(&w0, y + i, 64);                                 \
+        memcpy(&u1, x + i + L, 64); memcpy(&w1, y + i + L, 64);                         \
+        a0 += u0 * w0; a1 += u1 * w1;                                                   \
+    }                                                                                   \
+    a0 += a1;                                                                           \
+    T s = 0;                                                                            \
+    for (int j = 0; j < L; j++) s += a0[j];                                             \
+    for (; i < n; i++) s += x[i] * y[i];                                                \
+    return s;                                                                           \
+}
+CG_DOT(cg_dot_f32, float)
+CG_DOT(cg_dot_f64, double)
 #endif
