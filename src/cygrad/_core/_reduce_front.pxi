@@ -47,21 +47,37 @@ cdef object _identity(int op, int dt):
     return -INFINITY if op == R_MAX else INFINITY
 
 
-cdef void _run_reduce(NdIter* it, inner_fn fn, int op, bint full, int acc_dt,
-                      int nthr) noexcept nogil:
-    """Run a reduction iteration whose operands are (acc, acc, x)."""
+cdef void _run_reduce(NdIter* it, inner_fn fn, int op, bint full, int acc_dt, int nthr,
+                      Py_ssize_t n_acc) noexcept nogil:
+    """Run a reduction iteration whose operands are (acc, acc, x); ``acc`` is contiguous
+    with ``n_acc`` elements.
+
+    Threads split a kept dim, except when the innermost dim is kept (an outer reduction
+    such as ``sum(dim=0)``): then each thread folds a slice of the outermost reduced dim into
+    a private copy of a small ``acc`` (every thread streams whole rows), and the copies are
+    combined in thread order.
+    """
     cdef NdIter* subs
     cdef Py_ssize_t chunk, lo, hi, total
-    cdef int t, d, k, split = -1
+    cdef int t, d, k, split = -1, rsplit = -1
     cdef char* partial
     cdef Py_ssize_t isz = 8 if (acc_dt == DT_INT64 or acc_dt == DT_FLOAT64) else (
         4 if (acc_dt == DT_INT32 or acc_dt == DT_FLOAT32) else 1)
     cdef char* ptrs[3]
+    cdef Py_ssize_t steps[3]
     if nthr > 1 and not full:
         for d in range(it.ndim - 1, -1, -1):
             if it.strides[0][d] != 0 and it.shape[d] >= nthr:
                 split = d
                 break
+        if split == 0 and n_acc <= 65536:
+            for d in range(it.ndim - 1, 0, -1):
+                if it.strides[0][d] == 0 and it.shape[d] >= nthr:
+                    rsplit = d
+                    break
+    if rsplit > 0:
+        _run_private(it, fn, op, acc_dt, nthr, n_acc, isz, rsplit)
+        return
     if nthr <= 1 or (not full and split < 0):
         iter_serial(it, fn, NULL)
         return
@@ -99,6 +115,47 @@ cdef void _run_reduce(NdIter* it, inner_fn fn, int op, bint full, int acc_dt,
         ptrs[0] = it.data[0]
         ptrs[2] = partial
         _fold_partials(ptrs, nthr, isz, binary_loop(COMBINE[op], acc_dt))
+    free(subs)
+
+
+cdef void _run_private(NdIter* it, inner_fn fn, int op, int acc_dt, int nthr, Py_ssize_t n_acc,
+                       Py_ssize_t isz, int rd) noexcept nogil:
+    """Outer reduction: thread t folds slice t of reduced dim ``rd`` into its own copy of
+    ``acc``; the copies are then added into ``acc`` in thread order (deterministic)."""
+    cdef NdIter* subs = <NdIter*>malloc(nthr * sizeof(NdIter) + nthr * n_acc * isz)
+    cdef char* priv
+    cdef Py_ssize_t chunk, lo, hi, total = it.shape[rd]
+    cdef int t
+    cdef char* ptrs[3]
+    cdef Py_ssize_t steps[3]
+    if subs == NULL:
+        iter_serial(it, fn, NULL)
+        return
+    priv = <char*>(subs + nthr)
+    chunk = (total + nthr - 1) // nthr
+    for t in range(nthr):
+        memcpy(&subs[t], it, sizeof(NdIter))
+        memcpy(priv + t * n_acc * isz, it.data[0], n_acc * isz)      # the identity
+        subs[t].data[0] = priv + t * n_acc * isz
+        subs[t].data[1] = priv + t * n_acc * isz
+        lo = t * chunk
+        hi = lo + chunk if lo + chunk < total else total
+        if hi < lo:
+            hi = lo
+        subs[t].shape[rd] = hi - lo
+        subs[t].size = it.size // total * (hi - lo)
+        subs[t].data[2] = it.data[2] + lo * it.strides[2][rd]
+    for t in prange(nthr, num_threads=nthr, schedule="static", chunksize=1):
+        if subs[t].size > 0:
+            iter_serial(&subs[t], fn, NULL)
+    steps[0] = isz
+    steps[1] = isz
+    steps[2] = isz
+    for t in range(nthr):
+        ptrs[0] = it.data[0]
+        ptrs[1] = it.data[0]
+        ptrs[2] = priv + t * n_acc * isz
+        binary_loop(COMBINE[op], acc_dt)(n_acc, ptrs, steps, NULL)
     free(subs)
 
 
@@ -178,9 +235,9 @@ def reduce(int op, TensorBase x, dims=None, bint keepdim=False, double scale=1.0
             nthr = <int>(it.size // GRAIN_CHEAP)
         if it.size >= NOGIL_MIN:
             with nogil:
-                _run_reduce(&it, fn, op, full, acc_dt, nthr)
+                _run_reduce(&it, fn, op, full, acc_dt, nthr, acc.numel_c())
         else:
-            _run_reduce(&it, fn, op, full, acc_dt, nthr)
+            _run_reduce(&it, fn, op, full, acc_dt, nthr, acc.numel_c())
     if scale != 1.0:
         _elementwise.binary(COMBINE[R_PROD], acc, scale, acc)
     res = acc if acc_dt == dt else cast_c(acc, dt)
