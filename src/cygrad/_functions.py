@@ -1,5 +1,6 @@
 """Module-level functions (``cygrad.exp(t)``, ``cygrad.cat([...])``, ...), PyTorch's names."""
 import builtins
+import inspect
 
 from ._core import _elementwise, _iter
 from ._core import _tensor as _core_tensor
@@ -70,7 +71,10 @@ def _method_function(name, doc=None):
         _check_tensor(name, input)
         return method(input, *args, **kwargs)
 
-    fn.__doc__ = doc or (method.__doc__ or "") + f"\n\nSame as ``input.{name}(...)``.\n"
+    if doc is None:
+        summary, _, rest = inspect.cleandoc(method.__doc__ or "").partition("\n\n")
+        doc = f"{summary}\n\nSame as ``input.{name}(...)``.\n\n{rest}".rstrip() + "\n"
+    fn.__doc__ = doc
     return _export(fn, name)
 
 

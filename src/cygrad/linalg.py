@@ -72,7 +72,7 @@ def det(A):
 
     Examples
     --------
-    >>> cygrad.linalg.det(cygrad.tensor([[1., 2.], [3., 4.]])).item()
+    >>> cygrad.linalg.det(cygrad.tensor([[1., 2.], [3., 4.]], dtype=cygrad.float64)).item()
     -2.0
     """
     lu, piv, _ = _lu("det", A)
