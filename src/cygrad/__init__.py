@@ -12,7 +12,8 @@ from .creation import (Generator, arange, as_tensor, empty, empty_like, eye, fro
                        full_like, initial_seed, linspace, manual_seed, ones, ones_like, rand,
                        rand_like, randint, randint_like, randn, randn_like, seed, tensor, zeros,
                        zeros_like)
-from . import _functions, linalg
+from . import _functions, autograd, linalg
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._functions import *  # noqa: F401,F403  (the PyTorch-named functions)
 
 float = float32  # noqa: A001  (PyTorch's aliases)
@@ -28,4 +29,6 @@ __all__ = (["Tensor", "Size", "dtype", "device", "bool", "float32", "float64", "
             "Generator", "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy",
             "full", "full_like", "initial_seed", "linspace", "manual_seed", "ones", "ones_like",
             "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "seed",
-            "tensor", "zeros", "zeros_like", "linalg"] + _functions.__all__)
+            "tensor", "zeros", "zeros_like", "linalg", "autograd", "no_grad",
+            "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
+           + _functions.__all__)

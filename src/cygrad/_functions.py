@@ -268,6 +268,10 @@ def cat(tensors, dim=0, *, out=None):
         if n:
             _elementwise.copy_(res.narrow(d, start, n), t)
         start += n
+    from .tensor import _AG
+
+    if _AG is not None and _AG.needs_grad(*parts):
+        _AG.cat(parts, d, res)
     if out is not None:
         out.copy_(res)
         return out

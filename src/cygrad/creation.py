@@ -27,7 +27,7 @@ def _finish(t, requires_grad, device):
         if not t.dtype.is_floating_point:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require "
                                "gradients")
-        raise NotImplementedError("autograd (requires_grad=True) is not available yet")
+        t._requires_grad = True
     return t
 
 
@@ -48,7 +48,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     device : str, optional
         Only ``"cpu"``.
     requires_grad : bool
-        Must be False until autograd lands.
+        Record operations on the result for autograd (floating dtypes only).
 
     Examples
     --------

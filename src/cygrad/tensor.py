@@ -56,24 +56,65 @@ def _is_operand(x):
     return isinstance(x, (TensorBase, int, float)) or _elementwise.scalar_category(x) >= 0
 
 
+# The autograd primitives (``autograd/_functions.py``), registered when the autograd package
+# is imported; this module cannot import it (autograd builds on Tensor).
+_AG = None
+
+
+def _tracked(x):
+    return isinstance(x, TensorBase) and x._requires_grad
+
+
 def _binary(op, a, b, out=None):
-    """Dispatch of every binary elementwise op (the graph will be recorded here)."""
+    """Dispatch of every binary elementwise op: the graph is recorded here when needed."""
+    if _AG is not None and (_tracked(a) or _tracked(b) or (out is not None and out._requires_grad)) \
+            and _grad_enabled():
+        return _AG.binary(op, a, b) if out is None else _AG.inplace_binary(op, out, a, b)
     return _binary_kernel(op, a, b, out)
 
 
 def _unary(op, a, out=None):
-    """Dispatch of every unary elementwise op (the graph will be recorded here)."""
+    """Dispatch of every unary elementwise op: the graph is recorded here when needed."""
+    if _AG is not None and a._requires_grad and _grad_enabled():
+        return _AG.unary(op, a) if out is None else _AG.inplace_unary(op, out)
     return _unary_kernel(op, a, out)
 
 
 def _reduction(op, x, dim, keepdim, scale=1.0):
-    """Dispatch of every reduction (the graph will be recorded here)."""
+    """Dispatch of every reduction: the graph is recorded here when needed."""
+    if _AG is not None and x._requires_grad and _grad_enabled():
+        return _AG.reduction(op, x, dim, keepdim, scale)
     return _reduce.reduce(op, x, dim, keepdim, scale)
 
 
 def _op(fn, *args):
-    """Dispatch of view, indexing and joining ops (the graph will be recorded here)."""
+    """Dispatch of view, indexing, joining and product ops: the graph is recorded here."""
+    if _AG is not None:
+        for a in args:
+            if isinstance(a, TensorBase) and a._requires_grad:
+                if _grad_enabled():
+                    return _AG.dispatch(fn, args)
+                break
     return fn(*args)
+
+
+def _grad_enabled():
+    from .autograd.grad_mode import is_grad_enabled
+
+    return is_grad_enabled()
+
+
+def _clamp_kernel(x, lo, hi):
+    out = x
+    if lo is not None:
+        out = _binary_kernel(_B["maximum"], out, lo)
+    if hi is not None:
+        out = _binary_kernel(_B["minimum"], out, hi)
+    return out
+
+
+def _diagonal_view(t, size, stride, offset, diag_args):
+    return TensorBase._as_strided(t, size, stride, offset)
 
 
 def _shape_args(args):
@@ -142,10 +183,142 @@ class Tensor(TensorBase):
         """Always False."""
         return False
 
+    # ---------------------------------------------------------------- autograd
     @property
     def requires_grad(self):
-        """Whether autograd records operations on this tensor."""
+        """Whether autograd records operations on this tensor (only floating dtypes can)."""
         return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        value = builtins.bool(value)
+        if self._grad_fn is not None and not value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If "
+                               "you want to use a computed variable in a subgraph that doesn't "
+                               "require differentiation use var_no_grad = var.detach().")
+        if value and not self.is_floating_point():
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad=True):
+        """Set :attr:`requires_grad` in place; returns ``self``."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded op (their ``grad_fn`` is None)."""
+        return self._grad_fn is None
+
+    @property
+    def grad_fn(self):
+        """The node that produced this tensor (``None`` for leaves)."""
+        return self._grad_fn
+
+    @property
+    def grad(self):
+        """Accumulated gradient (leaves, and non-leaves that called :meth:`retain_grad`)."""
+        if self._grad_fn is not None and not self.retains_grad:
+            import warnings
+
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead.", UserWarning,
+                stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, TensorBase):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if tuple(value.shape) != tuple(self.shape):
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        """True if :meth:`retain_grad` was called on this non-leaf."""
+        return self._ag is not None and self._ag.retains_grad
+
+    def retain_grad(self):
+        """Also fill ``.grad`` of this non-leaf during backward."""
+        from .autograd.graph import _meta
+        import weakref
+
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self.retains_grad:
+            return
+        _meta(self).retains_grad = True
+        ref = weakref.ref(self)
+
+        def store(g):
+            t = ref()
+            if t is not None:
+                t._grad = g.detach() if t._grad is None else t._grad + g.detach()
+
+        self._grad_fn.register_prehook(store)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
+        replaces the gradient. Returns a handle with ``remove()``."""
+        from .autograd.graph import _meta, _Handle
+
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn.register_prehook(hook)
+        meta = _meta(self)
+        if meta.hooks is None:
+            meta.hooks = []
+        meta.hooks.append(hook)
+        return _Handle(meta.hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``.
+
+        A non-scalar tensor needs ``gradient`` (the vector of the vector-Jacobian product).
+
+        Examples
+        --------
+        >>> x = cygrad.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+        >>> y = cygrad.tensor([[2., 3.], [4., 5.]], requires_grad=True)
+        >>> (x * y + y ** 2).sum().backward()
+        >>> x.grad
+        tensor([[2., 3.],
+                [4., 5.]])
+        >>> y.grad
+        tensor([[ 5.,  8.],
+                [11., 14.]])
+        """
+        from . import autograd
+
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self):
+        """A tensor sharing this one's memory, outside the graph (no ``grad_fn``)."""
+        return TensorBase._as_strided(self, tuple(self.shape), self.stride(),
+                                      self.storage_offset())
+
+    def detach_(self):
+        """Detach in place: drop ``grad_fn`` and ``requires_grad``."""
+        if self._ag is not None and self._ag.is_view:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self):
+        """The tensor's values outside the graph (same memory, as :meth:`detach`)."""
+        return self.detach()
 
     @property
     def T(self):
@@ -658,12 +831,7 @@ class Tensor(TensorBase):
         """Limit values to ``[min, max]`` (either may be None; numbers or tensors)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        out = self
-        if min is not None:
-            out = _binary(_B["maximum"], out, min)
-        if max is not None:
-            out = _binary(_B["minimum"], out, max)
-        return out
+        return _op(_clamp_kernel, self, min, max)
 
     clip = clamp
 
@@ -671,6 +839,8 @@ class Tensor(TensorBase):
         """In-place :meth:`clamp`."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if self._requires_grad or _tracked(min) or _tracked(max):
+            return self.copy_(self.clamp(min, max))
         if min is not None:
             _binary(_B["maximum"], self, min, self)
         if max is not None:
@@ -772,7 +942,8 @@ class Tensor(TensorBase):
         new_shape = [k for i, k in enumerate(shape) if i not in (d1, d2)] + [n]
         new_stride = [k for i, k in enumerate(stride) if i not in (d1, d2)] + [stride[d1] +
                                                                               stride[d2]]
-        return _op(TensorBase._as_strided, self, tuple(new_shape), tuple(new_stride), start)
+        return _op(_diagonal_view, self, tuple(new_shape), tuple(new_stride), start,
+                   (offset, d1, d2))
 
     def trace(self):
         """Sum of the main diagonal of a matrix."""
@@ -854,7 +1025,8 @@ class Tensor(TensorBase):
         n = _reduced_count(self, dim)
         mu = self.mean(dim, keepdim=True)
         dev = self - mu
-        dev = _binary(_MUL, dev, dev, dev)      # in place: one temporary, not two
+        # square in place (one temporary, not two) unless the graph needs the deviations
+        dev = _binary(_MUL, dev, dev, None if dev._requires_grad else dev)
         ss = _reduction(_R["sum"], dev, dim, keepdim)
         return ss / float(builtins.max(n - correction, 0))
 

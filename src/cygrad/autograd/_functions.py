@@ -1,0 +1,978 @@
+"""Every differentiable primitive: its forward (a kernel call) beside its backward.
+
+Each primitive is a ``Node`` subclass named as PyTorch names it (``MulBackward0``...). Its
+``forward`` runs the kernel and saves what the backward needs; ``apply`` maps the output's
+gradient to one gradient per input (``None`` where no gradient is needed). Backward
+formulas are written with ordinary tensor operations, so with ``create_graph=True`` they
+record a graph of their own (double backward). Broadcasting is undone by the engine's
+``sum_to_shape``; dtypes are cast back by the engine too.
+"""
+import math
+
+from .._core import _elementwise, _index, _matmul, _reduce
+from .._core import _tensor as _core_tensor
+from .._core._tensor import TensorBase
+from ..tensor import Tensor, _B, _R, _U
+from .graph import NO_EDGE, Edge, Node, _meta, grad_accumulator
+from . import grad_mode
+
+_binary_kernel = _elementwise.binary
+_unary_kernel = _elementwise.unary
+
+
+def _edge(t):
+    if not isinstance(t, TensorBase) or not t._requires_grad:
+        return NO_EDGE
+    fn = t._grad_fn
+    return Edge(fn if fn is not None else grad_accumulator(t), 0)
+
+
+def _info(t):
+    return (tuple(t.shape), t._dtype_code) if isinstance(t, TensorBase) else None
+
+
+def record(cls, inputs, out, *, view=False):
+    """Attach a new ``cls`` node to ``out`` with one edge per forward input."""
+    node = cls(tuple(_edge(t) for t in inputs), tuple(_info(t) for t in inputs))
+    if out.is_floating_point():
+        out._requires_grad = True
+        out._grad_fn = node
+        if view:
+            _meta(out).is_view = True
+    return node
+
+
+def alias(t):
+    """A new tensor object over the same memory, without history (saves outputs safely)."""
+    return TensorBase._as_strided(t, tuple(t.shape), t.stride(), t.storage_offset())
+
+
+def needs_grad(*args):
+    """True if the graph must be recorded for an op on ``args``."""
+    for a in args:
+        if isinstance(a, TensorBase) and a._requires_grad:
+            return grad_mode.is_grad_enabled()
+    return False
+
+
+# ------------------------------------------------------------------ elementwise binary
+class _Binary(Node):
+    __slots__ = ("a", "b")
+
+
+class AddBackward0(_Binary):
+    def apply(self, g):
+        return (g if self.needs(0) else None, g if self.needs(1) else None)
+
+
+class SubBackward0(_Binary):
+    def apply(self, g):
+        return (g if self.needs(0) else None, -g if self.needs(1) else None)
+
+
+class MulBackward0(_Binary):
+    def apply(self, g):
+        a, b = self.saved
+        return (g * b if self.needs(0) else None, g * a if self.needs(1) else None)
+
+
+class DivBackward0(_Binary):
+    def apply(self, g):
+        a, b = self.saved
+        ga = g / b if self.needs(0) else None
+        gb = -g * a / (b * b) if self.needs(1) else None
+        return ga, gb
+
+
+class PowBackward0(_Binary):
+    """Tensor base, any exponent (a number or a tensor)."""
+
+    def apply(self, g):
+        a, b, out = self.saved
+        ga = gb = None
+        if self.needs(0):
+            ga = g * b * a ** (b - 1)
+            ga = ga.masked_fill(_as_mask(b == 0, ga), 0) if _any_tensor(b) or b == 0 else ga
+        if self.needs(1):
+            gb = g * out * a.log()
+            gb = gb.masked_fill((a == 0) & (b >= 0), 0)
+        return ga, gb
+
+
+def _any_tensor(x):
+    return isinstance(x, TensorBase)
+
+
+def _as_mask(m, like):
+    if isinstance(m, TensorBase):
+        return m
+    from ..creation import full
+
+    return full(tuple(like.shape), bool(m), dtype=_core_tensor.dtype_of_code(0))
+
+
+class MaximumBackward0(_Binary):
+    """Ties send half the gradient to each input (PyTorch's rule)."""
+
+    def apply(self, g):
+        a, b = self.saved
+        tie = (a == b).to(g.dtype) * 0.5
+        ga = g * ((a > b).to(g.dtype) + tie) if self.needs(0) else None
+        gb = g * ((b > a).to(g.dtype) + tie) if self.needs(1) else None
+        return ga, gb
+
+
+class MinimumBackward0(_Binary):
+    def apply(self, g):
+        a, b = self.saved
+        tie = (a == b).to(g.dtype) * 0.5
+        ga = g * ((a < b).to(g.dtype) + tie) if self.needs(0) else None
+        gb = g * ((b < a).to(g.dtype) + tie) if self.needs(1) else None
+        return ga, gb
+
+
+class Atan2Backward0(_Binary):
+    def apply(self, g):
+        a, b = self.saved
+        d = a * a + b * b
+        return (g * b / d if self.needs(0) else None, -g * a / d if self.needs(1) else None)
+
+
+class RemainderBackward0(_Binary):
+    def apply(self, g):
+        a, b = self.saved
+        gb = -g * _binary(_B["floor_divide"], a, b) if self.needs(1) else None
+        return (g if self.needs(0) else None, gb)
+
+
+class FloorDivideBackward0(_Binary):
+    def apply(self, g):
+        return (g * 0 if self.needs(0) else None, g * 0 if self.needs(1) else None)
+
+
+# what each binary op's backward needs saved: (save a?, save b?, save out?)
+_BINARY_NODES = {
+    _B["add"]: (AddBackward0, 0), _B["sub"]: (SubBackward0, 0),
+    _B["mul"]: (MulBackward0, 1), _B["div"]: (DivBackward0, 1),
+    _B["pow"]: (PowBackward0, 2), _B["maximum"]: (MaximumBackward0, 1),
+    _B["minimum"]: (MinimumBackward0, 1), _B["atan2"]: (Atan2Backward0, 1),
+    _B["remainder"]: (RemainderBackward0, 1), _B["floor_divide"]: (FloorDivideBackward0, 0),
+}
+
+
+def binary(op, a, b):
+    """Record a binary op (out of place)."""
+    out = _binary_kernel(op, a, b)
+    entry = _BINARY_NODES.get(op)
+    if entry is None or not out.is_floating_point():
+        return out          # comparisons, logical and bitwise ops have no gradient
+    cls, save = entry
+    node = record(cls, (a, b), out)
+    if cls is MulBackward0:
+        node.save(a if node.needs(1) else None, b if node.needs(0) else None)
+    elif save == 1:
+        node.save(a, b)
+    elif save == 2:
+        node.save(a, b, alias(out))
+    return out
+
+
+def _binary(op, a, b):
+    from ..tensor import _binary as dispatch
+
+    return dispatch(op, a, b)
+
+
+# ------------------------------------------------------------------ elementwise unary
+class _Unary(Node):
+    __slots__ = ()
+
+
+def _unary_node(name, formula, uses):
+    """A unary node class: ``formula(g, x, y)`` with x the input and y the output."""
+
+    def apply(self, g):
+        x, y = self.saved
+        return (formula(g, x, y),)
+
+    cls = type(name, (_Unary,), {"__slots__": (), "apply": apply, "_uses": uses})
+    return cls
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_UNARY_FORMULAS = {
+    "neg": ("NegBackward0", lambda g, x, y: -g, ""),
+    "abs": ("AbsBackward0", lambda g, x, y: g * x.sign(), "x"),
+    "sign": ("SignBackward0", lambda g, x, y: g * 0, ""),
+    "exp": ("ExpBackward0", lambda g, x, y: g * y, "y"),
+    "exp2": ("Exp2Backward0", lambda g, x, y: g * y * _LN2, "y"),
+    "log": ("LogBackward0", lambda g, x, y: g / x, "x"),
+    "log2": ("Log2Backward0", lambda g, x, y: g / (x * _LN2), "x"),
+    "log10": ("Log10Backward0", lambda g, x, y: g / (x * _LN10), "x"),
+    "log1p": ("Log1PBackward0", lambda g, x, y: g / (x + 1), "x"),
+    "expm1": ("Expm1Backward0", lambda g, x, y: g * (y + 1), "y"),
+    "sqrt": ("SqrtBackward0", lambda g, x, y: g / (2 * y), "y"),
+    "rsqrt": ("RsqrtBackward0", lambda g, x, y: -0.5 * g * y * y * y, "y"),
+    "reciprocal": ("ReciprocalBackward0", lambda g, x, y: -g * y * y, "y"),
+    "sin": ("SinBackward0", lambda g, x, y: g * x.cos(), "x"),
+    "cos": ("CosBackward0", lambda g, x, y: -g * x.sin(), "x"),
+    "tan": ("TanBackward0", lambda g, x, y: g * (1 + y * y), "y"),
+    "asin": ("AsinBackward0", lambda g, x, y: g * (1 - x * x).rsqrt(), "x"),
+    "acos": ("AcosBackward0", lambda g, x, y: -g * (1 - x * x).rsqrt(), "x"),
+    "atan": ("AtanBackward0", lambda g, x, y: g / (1 + x * x), "x"),
+    "sinh": ("SinhBackward0", lambda g, x, y: g * x.cosh(), "x"),
+    "cosh": ("CoshBackward0", lambda g, x, y: g * x.sinh(), "x"),
+    "tanh": ("TanhBackward0", lambda g, x, y: g * (1 - y * y), "y"),
+    "erf": ("ErfBackward0", lambda g, x, y: g * (2 / math.sqrt(math.pi)) * (-(x * x)).exp(),
+            "x"),
+    "sigmoid": ("SigmoidBackward0", lambda g, x, y: g * y * (1 - y), "y"),
+    "relu": ("ReluBackward0", lambda g, x, y: g * (y > 0), "y"),
+    "floor": ("FloorBackward0", lambda g, x, y: g * 0, ""),
+    "ceil": ("CeilBackward0", lambda g, x, y: g * 0, ""),
+    "trunc": ("TruncBackward0", lambda g, x, y: g * 0, ""),
+    "round": ("RoundBackward0", lambda g, x, y: g * 0, ""),
+    "square": ("PowBackward0", lambda g, x, y: 2 * g * x, "x"),
+}
+_UNARY_NODES = {_U[name]: _unary_node(cls, f, uses)
+                for name, (cls, f, uses) in _UNARY_FORMULAS.items()}
+
+
+def unary(op, x):
+    out = _unary_kernel(op, x)
+    cls = _UNARY_NODES.get(op)
+    if cls is None or not out.is_floating_point():
+        return out
+    node = record(cls, (x,), out)
+    node.save(x if "x" in cls._uses else None, alias(out) if "y" in cls._uses else None)
+    return out
+
+
+# ------------------------------------------------------------------ where / clamp / cast
+class WhereBackward0(Node):
+    __slots__ = ()
+
+    def apply(self, g):
+        (cond,) = self.saved
+        zero = g * 0
+        ga = _where(cond, g, zero) if self.needs(1) else None
+        gb = _where(cond, zero, g) if self.needs(2) else None
+        return None, ga, gb
+
+
+def _where(c, a, b):
+    from ..tensor import _op
+
+    return _op(_elementwise.where, c, a, b)
+
+
+def where(cond, a, b):
+    out = _elementwise.where(cond, a, b)
+    if out.is_floating_point():
+        node = record(WhereBackward0, (cond, a, b), out)
+        node.save(cond)
+    return out
+
+
+class ClampBackward1(Node):
+    """Gradient passes where ``min <= x <= max`` (inclusive, as PyTorch's clamp)."""
+
+    __slots__ = ()
+
+    def apply(self, g):
+        x, lo, hi = self.saved
+        keep = None
+        if lo is not None:
+            keep = x >= lo
+        if hi is not None:
+            keep = (x <= hi) if keep is None else keep & (x <= hi)
+        gx = g * keep if self.needs(0) else None
+        glo = g * (x < lo) if lo is not None and self.needs(1) else None
+        ghi = g * (x > hi) if hi is not None and self.needs(2) else None
+        return gx, glo, ghi
+
+
+def clamp(x, lo, hi):
+    out = x
+    if lo is not None:
+        out = _binary_kernel(_B["maximum"], out, lo)
+    if hi is not None:
+        out = _binary_kernel(_B["minimum"], out, hi)
+    node = record(ClampBackward1, (x, lo, hi), out)
+    node.save(x, lo, hi)
+    return out
+
+
+class ToCopyBackward0(Node):
+    __slots__ = ()
+
+    def apply(self, g):
+        return (g,)      # the engine casts to the input's dtype
+
+
+class CloneBackward0(Node):
+    __slots__ = ()
+
+    def apply(self, g):
+        return (g,)
+
+
+def cast(x, code):
+    out = _elementwise.cast(x, code)
+    if out.is_floating_point():
+        record(ToCopyBackward0, (x,), out)
+    return out
+
+
+def clone(x):
+    out = _elementwise.clone(x)
+    record(CloneBackward0, (x,), out)
+    return out
+
+
+# ------------------------------------------------------------------ reductions
+class _Reduce(Node):
+    __slots__ = ("dims", "keepdim", "shape", "scale")
+
+
+def _unsqueeze_reduced(g, shape, dims, keepdim):
+    """Put back the reduced dims of ``g`` as size 1 so it broadcasts against ``shape``."""
+    nd = len(shape)
+    if keepdim or nd == 0:
+        return g
+    if dims is None or (isinstance(dims, (tuple, list)) and len(dims) == 0):
+        return g.reshape([1] * nd)
+    ds = dims if isinstance(dims, (tuple, list)) else (dims,)
+    ds = sorted(_core_tensor.wrap_dim_py(d, nd) for d in ds)
+    for d in ds:
+        g = g.unsqueeze(d)
+    return g
+
+
+class SumBackward0(_Reduce):
+    def apply(self, g):
+        g = _unsqueeze_reduced(g, self.shape, self.dims, self.keepdim)
+        if self.scale != 1.0:
+            g = g * self.scale
+        return (g.expand(self.shape),)
+
+
+class SumBackward1(SumBackward0):
+    __slots__ = ()
+
+
+class MeanBackward0(SumBackward0):
+    __slots__ = ()
+
+
+class MeanBackward1(SumBackward0):
+    __slots__ = ()
+
+
+class ProdBackward0(_Reduce):
+    """Exact with zeros: one zero in a slice gets the product of the others."""
+
+    def apply(self, g):
+        x, out = self.saved
+        dims = self.dims
+        g = _unsqueeze_reduced(g, self.shape, dims, self.keepdim)
+        out = _unsqueeze_reduced(out, self.shape, dims, self.keepdim)
+        rd = () if dims is None else dims
+        zero = x == 0
+        nz = zero.sum(rd, keepdim=True)
+        others = _where(zero, 1.0, x).prod(rd, keepdim=True)
+        safe = _where(zero, 1.0, x)
+        no_zero = g * out / safe
+        one_zero = g * others
+        res = _where(nz == 0, no_zero, _where(zero & (nz == 1), one_zero, no_zero * 0))
+        return (res,)
+
+
+class ProdBackward1(ProdBackward0):
+    __slots__ = ()
+
+
+class AmaxBackward0(_Reduce):
+    """The gradient is shared evenly among tied extremes (PyTorch's amax/amin rule)."""
+
+    def apply(self, g):
+        x, out = self.saved
+        out = _unsqueeze_reduced(out, self.shape, self.dims, self.keepdim)
+        g = _unsqueeze_reduced(g, self.shape, self.dims, self.keepdim)
+        mask = (x == out).to(g.dtype)
+        rd = () if self.dims is None else self.dims
+        return (g * mask / mask.sum(rd, keepdim=True),)
+
+
+class AminBackward0(AmaxBackward0):
+    __slots__ = ()
+
+
+class MaxBackward1(AmaxBackward0):
+    __slots__ = ()
+
+
+class MinBackward1(AmaxBackward0):
+    __slots__ = ()
+
+
+_REDUCE_NAMES = {
+    (_R["sum"], False, True): SumBackward0, (_R["sum"], False, False): SumBackward1,
+    (_R["sum"], True, True): MeanBackward0, (_R["sum"], True, False): MeanBackward1,
+    (_R["prod"], False, True): ProdBackward0, (_R["prod"], False, False): ProdBackward1,
+    (_R["max"], False, True): MaxBackward1, (_R["max"], False, False): AmaxBackward0,
+    (_R["min"], False, True): MinBackward1, (_R["min"], False, False): AminBackward0,
+}
+
+
+def _is_full(dims):
+    return dims is None or (isinstance(dims, (tuple, list)) and len(dims) == 0)
+
+
+def reduction(op, x, dims, keepdim, scale=1.0):
+    out = _reduce.reduce(op, x, dims, keepdim, scale)
+    if not out.is_floating_point():
+        return out
+    cls = _REDUCE_NAMES[(op, scale != 1.0, _is_full(dims))]
+    node = record(cls, (x,), out)
+    node.dims = dims
+    node.keepdim = keepdim
+    node.shape = tuple(x.shape)
+    node.scale = scale
+    if op != _R["sum"]:
+        node.save(x, alias(out))
+    return out
+
+
+class MaxBackward0(Node):
+    """``max(dim)`` / ``min(dim)``: the gradient goes to the index that was picked."""
+
+    __slots__ = ("dim", "keepdim", "shape")
+
+    def apply(self, g):
+        (idx,) = self.saved
+        return (_scatter_along(g, idx, self.dim, self.keepdim, self.shape),)
+
+
+class MinBackward0(MaxBackward0):
+    __slots__ = ()
+
+
+def _scatter_along(g, idx, dim, keepdim, shape):
+    from ..creation import zeros
+
+    nd = len(shape)
+    if nd == 0:
+        return g.reshape(())
+    d = _core_tensor.wrap_dim_py(dim, nd)
+    if not keepdim:
+        g = g.unsqueeze(d)
+        idx = idx.unsqueeze(d)
+    res = zeros(shape, dtype=g.dtype)
+    key = []
+    for i in range(nd):
+        if i == d:
+            key.append(idx)
+        else:
+            s = [1] * nd
+            s[i] = shape[i]
+            key.append(_arange(shape[i]).view(s))
+    return _index_put(res, tuple(key), g, True)
+
+
+def _arange(n):
+    from ..creation import arange
+
+    return arange(n)
+
+
+def arg_reduce(which, x, dim, keepdim):
+    vals, idx = _reduce.arg_reduce(which, x, dim, keepdim)
+    if vals.is_floating_point():
+        node = record(MaxBackward0 if which == 0 else MinBackward0, (x,), vals)
+        node.dim = dim
+        node.keepdim = keepdim
+        node.shape = tuple(x.shape)
+        node.save(idx)
+    return vals, idx
+
+
+# ------------------------------------------------------------------ views and indexing
+class _Shape(Node):
+    __slots__ = ("shape", "args")
+
+
+class ViewBackward0(_Shape):
+    def apply(self, g):
+        return (g.reshape(self.shape),)
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+class SqueezeBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+class UnsqueezeBackward0(ViewBackward0):
+    __slots__ = ()
+
+
+class TransposeBackward0(_Shape):
+    def apply(self, g):
+        return (g.transpose(*self.args),)
+
+
+class PermuteBackward0(_Shape):
+    def apply(self, g):
+        dims = [_core_tensor.wrap_dim_py(d, len(self.shape)) for d in self.args]
+        inv = [0] * len(dims)
+        for i, d in enumerate(dims):
+            inv[d] = i
+        return (g.permute(inv),)
+
+
+class ExpandBackward0(_Shape):
+    def apply(self, g):
+        from .engine import sum_to_shape
+
+        return (sum_to_shape(g, self.shape),)
+
+
+class IndexBackward0(_Shape):
+    """Any indexing: the gradient is scattered back (repeated indices add up)."""
+
+    def apply(self, g):
+        from ..creation import zeros
+
+        res = zeros(self.shape, dtype=g.dtype)
+        return (_index_put(res, self.args, g, True),)
+
+
+class SelectBackward0(IndexBackward0):
+    __slots__ = ()
+
+
+class SliceBackward0(IndexBackward0):
+    __slots__ = ()
+
+
+class DiagonalBackward0(_Shape):
+    """Scatter into the diagonal positions (advanced indices), so it is differentiable."""
+
+    def apply(self, g):
+        from ..creation import zeros
+
+        offset, d1, d2 = self.args
+        nd = len(self.shape)
+        n = g.shape[-1]
+        i = _arange(n)
+        key = [slice(None)] * nd
+        key[d1] = i + max(-offset, 0)
+        key[d2] = i + max(offset, 0)
+        pos = min(d1, d2) if abs(d1 - d2) == 1 else 0     # where the index dim lands
+        res = zeros(self.shape, dtype=g.dtype)
+        return (_index_put(res, tuple(key), g.movedim(-1, pos), True),)
+
+
+class MaskedSelectBackward0(_Shape):
+    def apply(self, g):
+        from ..creation import zeros
+
+        (mask,) = self.saved
+        res = zeros(tuple(mask.shape), dtype=g.dtype)
+        return (_index_put(res, (mask,), g, True), None)
+
+
+def _index_put(res, key, values, accumulate):
+    """``res[key] += values`` recorded when values carry history (double backward)."""
+    if needs_grad(values):
+        return index_put(res, key, values, accumulate)
+    _index.index_put_(res, key if isinstance(key, tuple) else (key,), values, accumulate)
+    return res
+
+
+class IndexPutBackward0(Node):
+    """``out = base.index_put(key, values, accumulate)``."""
+
+    __slots__ = ("key", "accumulate")
+
+    def apply(self, g):
+        gbase = gval = None
+        if self.needs(0):
+            gbase = g if self.accumulate else _zero_at(g, self.key)
+        if self.needs(1):
+            gval = g[self.key]
+        return gbase, gval
+
+
+def _zero_at(g, key):
+    """``g`` with the positions ``key`` selects set to 0 (recorded when ``g`` has history)."""
+    if needs_grad(g):
+        return index_put(g, key, 0.0, False)
+    out = _elementwise.clone(g)
+    _index.index_put_(out, key, 0.0, False)
+    return out
+
+
+def index_put(base, key, values, accumulate):
+    out = _elementwise.clone(base)
+    _index.index_put_(out, key, values, accumulate)
+    node = record(IndexPutBackward0, (base, values), out)
+    node.key = key
+    node.accumulate = accumulate
+    return out
+
+
+class CatBackward0(Node):
+    __slots__ = ("dim", "sizes")
+
+    def apply(self, g):
+        out, start = [], 0
+        for i, n in enumerate(self.sizes):
+            out.append(g.narrow(self.dim, start, n) if self.needs(i) and n else
+                       (g.narrow(self.dim, start, n) if self.needs(i) else None))
+            start += n
+        return tuple(out)
+
+
+def cat(tensors, dim, res):
+    parts = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)]
+    if res.is_floating_point():
+        node = record(CatBackward0, tuple(parts), res)
+        node.dim = _core_tensor.wrap_dim_py(dim, res.ndim)
+        node.sizes = [t.shape[node.dim] for t in parts]
+    return res
+
+
+# ------------------------------------------------------------------ matrix products
+class MmBackward0(Node):
+    __slots__ = ("da", "db")
+
+    def apply(self, g):
+        a, b = self.saved
+        da, db = self.da, self.db
+        A = a.unsqueeze(0) if da == 1 else a
+        B = b.unsqueeze(1) if db == 1 else b
+        G = g
+        if da == 1:
+            G = G.unsqueeze(-2)
+        if db == 1:
+            G = G.unsqueeze(-1)
+        ga = gb = None
+        if self.needs(0):
+            ga = G @ B.mT
+            if da == 1:
+                ga = ga.squeeze(-2)
+        if self.needs(1):
+            gb = A.mT @ G
+            if db == 1:
+                gb = gb.squeeze(-1)
+        return ga, gb
+
+
+class DotBackward0(MmBackward0):
+    __slots__ = ()
+
+
+class MvBackward0(MmBackward0):
+    __slots__ = ()
+
+
+class BmmBackward0(MmBackward0):
+    __slots__ = ()
+
+
+class MatmulBackward0(MmBackward0):
+    __slots__ = ()
+
+
+def matmul(a, b):
+    out = _matmul.matmul(a, b)
+    if not out.is_floating_point():
+        return out
+    da, db = a.ndim, b.ndim
+    cls = (DotBackward0 if da == db == 1 else MmBackward0 if da == db == 2 else
+           MvBackward0 if (da, db) == (2, 1) else BmmBackward0 if da == db == 3 else
+           MatmulBackward0)
+    node = record(cls, (a, b), out)
+    node.da, node.db = da, db
+    node.save(a if node.needs(1) else None, b if node.needs(0) else None)
+    return out
+
+
+class AsStridedBackward0(_Shape):
+    """General strided view of a contiguous input: scatter-add by storage position."""
+
+    def apply(self, g):
+        from ..creation import zeros
+
+        size, stride, offset, base_offset = self.args
+        flat = zeros((_numel(self.shape),), dtype=g.dtype)
+        pos = _strided_positions(size, stride, offset - base_offset)
+        return (_index_put(flat, (pos,), g.reshape(-1), True).reshape(self.shape),)
+
+
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _strided_positions(size, stride, offset):
+    from ..creation import arange, zeros
+
+    pos = zeros(tuple(size), dtype=_core_tensor.dtype_of_code(2)) + offset
+    for d, (n, st) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[d] = n
+        pos = pos + arange(n).view(shape) * st
+    return pos.reshape(-1)
+
+
+# ------------------------------------------------------------------ dispatch of ``_op``
+def _view_handler(cls, kernel, args_of=lambda *a: a):
+    def handler(t, *args):
+        out = kernel(t, *args)
+        node = record(cls, (t,), out, view=True)
+        node.shape = tuple(t.shape)
+        node.args = args_of(t, *args)
+        return out
+    return handler
+
+
+def _narrow_key(t, dim, start, length):
+    d = _core_tensor.wrap_dim_py(dim, t.ndim)
+    s = start + t.shape[d] if start < 0 else start
+    return (slice(None),) * d + (slice(s, s + length),)
+
+
+def _select_key(t, dim, index):
+    d = _core_tensor.wrap_dim_py(dim, t.ndim)
+    return (slice(None),) * d + (index,)
+
+
+def _getitem(t, key):
+    out = _index.getitem(t, key)
+    if out.is_floating_point():
+        kind = key if not isinstance(key, tuple) or len(key) != 1 else key[0]
+        cls = (SelectBackward0 if isinstance(kind, int) else
+               SliceBackward0 if isinstance(kind, slice) else IndexBackward0)
+        node = record(cls, (t,), out, view=out._same_storage(t))
+        node.shape = tuple(t.shape)
+        node.args = key if isinstance(key, tuple) else (key,)
+    return out
+
+
+def _masked_select(t, mask):
+    out = _index.masked_select(t, mask)
+    node = record(MaskedSelectBackward0, (t, mask), out)
+    node.shape = tuple(t.shape)
+    node.save(mask)
+    return out
+
+
+def _as_strided(t, size, stride, storage_offset=None):
+    out = TensorBase._as_strided(t, size, stride, storage_offset)
+    if not t.is_contiguous():
+        raise NotImplementedError("as_strided: gradients through as_strided of a "
+                                  "non-contiguous tensor are not supported")
+    node = record(AsStridedBackward0, (t,), out, view=True)
+    node.shape = tuple(t.shape)
+    node.args = (tuple(size), tuple(stride), out.storage_offset(), t.storage_offset())
+    return out
+
+
+def _diagonal(t, size, stride, offset, diag_args):
+    out = TensorBase._as_strided(t, size, stride, offset)
+    node = record(DiagonalBackward0, (t,), out, view=True)
+    node.shape = tuple(t.shape)
+    node.args = diag_args
+    return out
+
+
+def _checked(kernel, a, b):
+    # run the kernel's own argument checks (mm needs 2-d, ...), then record a matmul
+    if kernel is _matmul.mm and (a.ndim != 2 or b.ndim != 2):
+        return kernel(a, b)
+    if kernel is _matmul.bmm and (a.ndim != 3 or b.ndim != 3):
+        return kernel(a, b)
+    if kernel is _matmul.mv and (a.ndim != 2 or b.ndim != 1):
+        return kernel(a, b)
+    if kernel is _matmul.dot and (a.ndim != 1 or b.ndim != 1):
+        return kernel(a, b)
+    return matmul(a, b)
+
+
+def _addmm(inp, m1, m2, beta=1.0, alpha=1.0, batched=False):
+    """``beta * inp + alpha * m1 @ m2`` from recorded primitives."""
+    prod = _checked(_matmul.bmm if batched else _matmul.mm, m1, m2)
+    from ..tensor import _binary as dispatch
+
+    prod = dispatch(_B["mul"], prod, alpha) if alpha != 1 else prod
+    if beta == 0:
+        return prod
+    return dispatch(_B["add"], dispatch(_B["mul"], inp, beta) if beta != 1 else inp, prod)
+
+
+def _arg_reduce(which, x, dim, keepdim):
+    return arg_reduce(which, x, dim, keepdim)
+
+
+def _reshape(t, shape):
+    from ..tensor import _reshape as kernel
+
+    out = kernel(t, shape)
+    node = record(ViewBackward0 if out._same_storage(t) else UnsafeViewBackward0, (t,), out,
+                  view=out._same_storage(t))
+    node.shape = tuple(t.shape)
+    node.args = ()
+    return out
+
+
+def _tensor_mod():
+    import sys
+
+    return sys.modules[__name__.rsplit(".", 2)[0] + ".tensor"]
+
+
+def _handlers():
+    from ..tensor import _reshape as reshape_kernel
+
+    h = {
+        TensorBase._view: _view_handler(ViewBackward0, TensorBase._view),
+        reshape_kernel: _reshape,
+        TensorBase._transpose: _view_handler(TransposeBackward0, TensorBase._transpose),
+        TensorBase._permute: _view_handler(PermuteBackward0, TensorBase._permute),
+        TensorBase._expand: _view_handler(ExpandBackward0, TensorBase._expand),
+        TensorBase._squeeze: _view_handler(SqueezeBackward0, TensorBase._squeeze),
+        TensorBase._unsqueeze: _view_handler(UnsqueezeBackward0, TensorBase._unsqueeze),
+        TensorBase._narrow: _view_handler(SliceBackward0, TensorBase._narrow, _narrow_key),
+        TensorBase._select: _view_handler(SelectBackward0, TensorBase._select, _select_key),
+        TensorBase._as_strided: _as_strided,
+        _index.getitem: _getitem,
+        _index.masked_select: _masked_select,
+        _elementwise.where: where,
+        _elementwise.cast: cast,
+        _elementwise.clone: clone,
+        _matmul.matmul: matmul,
+        _matmul.mm: lambda a, b: _checked(_matmul.mm, a, b),
+        _matmul.bmm: lambda a, b: _checked(_matmul.bmm, a, b),
+        _matmul.mv: lambda a, b: _checked(_matmul.mv, a, b),
+        _matmul.dot: lambda a, b: _checked(_matmul.dot, a, b),
+        _matmul.addmm: _addmm,
+        _reduce.reduce: reduction,
+        _reduce.arg_reduce: _arg_reduce,
+        _elementwise.copy_: inplace_copy,
+        _elementwise.fill_: inplace_fill,
+        _index.setitem: inplace_setitem,
+        _index.index_put_: inplace_index_put,
+        _tensor_mod()._diagonal_view: _diagonal,
+        _tensor_mod()._clamp_kernel: clamp,
+    }
+    return h
+
+
+_HANDLERS = None
+
+
+def dispatch(fn, args):
+    """Record ``fn(*args)`` in the graph (ops without a gradient just run)."""
+    global _HANDLERS
+    if _HANDLERS is None:
+        _HANDLERS = _handlers()
+    handler = _HANDLERS.get(fn)
+    if handler is None:
+        return fn(*args)
+    return handler(*args)
+
+
+# ------------------------------------------------------------------ in-place ops
+_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def check_inplace(t):
+    """In-place writes are refused on leaves that require grad and on views of recorded
+    tensors (whose base would not see the write)."""
+    if t._requires_grad and t._grad_fn is None and grad_mode.is_grad_enabled():
+        raise RuntimeError(_LEAF_INPLACE)
+    if t._ag is not None and t._ag.is_view and grad_mode.is_grad_enabled():
+        raise NotImplementedError(
+            "in-place operations on a view of a tensor that requires grad are not supported; "
+            "use the out-of-place form (e.g. y = y.mul(2)) or clone() the view first")
+
+
+def commit(t, res):
+    """Write ``res`` into ``t``'s memory and give ``t`` the history of ``res``."""
+    _elementwise.copy_(t, res)
+    if res._requires_grad:
+        t._grad_fn = res._grad_fn
+        t._requires_grad = True
+    return t
+
+
+def inplace_binary(op, t, a, b):
+    check_inplace(t)
+    return commit(t, binary(op, a, b))
+
+
+def inplace_unary(op, t):
+    check_inplace(t)
+    return commit(t, unary(op, t))
+
+
+def inplace_copy(t, src):
+    check_inplace(t)
+    if not isinstance(src, TensorBase):
+        return inplace_fill(t, src)
+    res = CopyFrom.make(t, src)
+    return commit(t, res)
+
+
+def inplace_fill(t, value):
+    check_inplace(t)
+    out = _elementwise.clone(t)
+    _elementwise.fill_(out, value)
+    if isinstance(value, TensorBase) and value._requires_grad:
+        res = CopyFrom.make(t, value.expand(tuple(t.shape)) if value.ndim == 0 else value)
+        return commit(t, res)
+    if t._requires_grad:
+        record(FillBackward0, (t,), out)
+    return commit(t, out)
+
+
+class FillBackward0(Node):
+    __slots__ = ()
+
+    def apply(self, g):
+        return (g * 0,)
+
+
+class CopyBackwards(Node):
+    """``t.copy_(src)``: the old values of ``t`` get no gradient, ``src`` gets it all."""
+
+    __slots__ = ()
+
+    def apply(self, g):
+        return (g * 0 if self.needs(0) else None, g if self.needs(1) else None)
+
+
+class CopyFrom:
+    @staticmethod
+    def make(t, src):
+        out = _elementwise.clone(t)
+        _elementwise.copy_(out, src)
+        record(CopyBackwards, (t, src), out)
+        return out
+
+
+def inplace_setitem(t, key, value):
+    check_inplace(t)
+    return commit(t, index_put(t, key if isinstance(key, tuple) else (key,), value, False))
+
+
+def inplace_index_put(t, indices, values, accumulate=False):
+    check_inplace(t)
+    return commit(t, index_put(t, tuple(indices), values, accumulate))

@@ -1,0 +1,193 @@
+"""The backward engine: dependency counts over the graph, per-node gradient buffers, nodes run
+when every gradient they will receive has arrived.
+
+No recursion anywhere (a 100k-deep chain works): the graph is walked with an explicit stack
+to count, for each node, how many edges lead into it; a node becomes ready when that count
+reaches zero, and ready nodes run latest-created first (a heap on the sequence number), as
+PyTorch orders them. Broadcasting's backward happens in one place, ``sum_to_shape``, applied
+to every gradient against the shape of the input it flows into.
+"""
+import heapq
+
+from ..tensor import Tensor, TensorBase, _binary_kernel, _ADD
+from . import grad_mode
+from .graph import AccumulateGrad, _meta, grad_accumulator
+
+__all__ = ["run_backward", "sum_to_shape"]
+
+
+def sum_to_shape(grad, shape):
+    """Sum ``grad`` over the dims that broadcasting added or stretched, back to ``shape``."""
+    gshape = tuple(grad.shape)
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        return grad.reshape(shape)
+    dims = list(range(lead)) + [lead + i for i, s in enumerate(shape)
+                                if s == 1 and gshape[lead + i] != 1]
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    return grad.reshape(shape) if lead or tuple(grad.shape) != shape else grad
+
+
+def _validate(grad, meta):
+    """Make ``grad`` match the input it flows into: sum out broadcast dims, cast dtype."""
+    shape, dtype = meta
+    if tuple(grad.shape) != shape:
+        grad = sum_to_shape(grad, shape)
+    if grad._dtype_code != dtype:
+        grad = grad.to(_DTYPES[dtype])
+    return grad
+
+
+def _accumulate(node, grad, create_graph):
+    """AccumulateGrad: run the leaf's hooks, then add into ``variable.grad``."""
+    v = node.variable
+    meta = v._ag
+    if meta is not None and meta.hooks:
+        for hook in list(meta.hooks):
+            r = hook(grad)
+            if r is not None:
+                grad = r
+    if v._grad is None:
+        # a fresh tensor: the incoming gradient may be shared with other edges or the caller
+        v._grad = grad if create_graph else _detached_copy(grad)
+    elif create_graph:
+        v._grad = v._grad + grad
+    else:
+        _binary_kernel(_ADD, v._grad, grad, v._grad)
+
+
+def _detached_copy(t):
+    from .._core import _elementwise
+
+    return _elementwise.clone(t)
+
+
+def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=None,
+                 accumulate=True, allow_unused=False):
+    """Backpropagate ``grads`` from the ``roots`` tensors.
+
+    With ``accumulate`` (``Tensor.backward``) gradients are added into the ``.grad`` of the
+    leaves (only those in ``inputs`` when given). Without it (``autograd.grad``) nothing is
+    accumulated and the gradients of ``inputs`` are returned.
+    """
+    prev = grad_mode.is_grad_enabled()
+    grad_mode._set_enabled(create_graph)
+    try:
+        return _run(roots, grads, retain_graph, create_graph, inputs, accumulate,
+                    allow_unused)
+    finally:
+        grad_mode._set_enabled(prev)
+
+
+def _root_node(t):
+    return t._grad_fn if t._grad_fn is not None else grad_accumulator(t)
+
+
+def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unused):
+    buffers = {}
+    heap = []
+    starts = []
+    for t, g in zip(roots, grads):
+        node = _root_node(t)
+        key = id(node)
+        if key in buffers:
+            buffers[key] = buffers[key] + g
+        else:
+            buffers[key] = g
+            starts.append(node)
+    # which nodes' incoming gradients are wanted: id(node) -> position in ``inputs``
+    capture = {}
+    only = None
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            if not isinstance(t, TensorBase):
+                raise TypeError("inputs must be tensors")
+            if not t._requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            capture.setdefault(id(_root_node(t)), []).append(i)
+        if accumulate:
+            only = capture
+    # 1. dependency counts, explicit stack
+    deps = {}
+    seen = {id(n) for n in starts}
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        for e in node.next_edges:
+            f = e.function
+            if f is None:
+                continue
+            k = id(f)
+            deps[k] = deps.get(k, 0) + 1
+            if k not in seen:
+                seen.add(k)
+                stack.append(f)
+    for node in starts:
+        if deps.get(id(node), 0) == 0:
+            heapq.heappush(heap, (-node._seq, id(node), node))
+    results = [None] * (len(inputs) if inputs is not None else 0)
+    # 2. run ready nodes
+    while heap:
+        _, key, node = heapq.heappop(heap)
+        g = buffers.pop(key, None)
+        if g is None:
+            continue
+        if node._pre_hooks:
+            for hook in list(node._pre_hooks):
+                r = hook(g)
+                if r is not None:
+                    g = r
+        if key in capture:
+            for i in capture[key]:
+                results[i] = g
+        if isinstance(node, AccumulateGrad):
+            if accumulate and (only is None or key in only):
+                _accumulate(node, g, create_graph)
+            continue
+        if accumulate and only is not None and key in only:
+            t = _non_leaf_input(inputs, node)
+            if t is not None:
+                t._grad = g if t._grad is None else t._grad + g
+        grads = node.apply(g)
+        if node._hooks:
+            for hook in list(node._hooks):
+                r = hook(grads, (g,))
+                if r is not None:
+                    grads = r
+        if not retain_graph:
+            node.release()
+        metas = node._meta
+        for i, e in enumerate(node.next_edges):
+            f = e.function
+            if f is None:
+                continue
+            k = id(f)
+            gi = grads[i]
+            if gi is not None:
+                gi = _validate(gi, metas[i])
+                prev_g = buffers.get(k)
+                buffers[k] = gi if prev_g is None else prev_g + gi
+            deps[k] -= 1
+            if deps[k] == 0 and k in buffers:
+                heapq.heappush(heap, (-f._seq, k, f))
+    if inputs is not None and not accumulate:
+        for i, r in enumerate(results):
+            if r is None and not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+        return tuple(results)
+    return None
+
+
+def _non_leaf_input(inputs, node):
+    for t in inputs:
+        if t._grad_fn is node:
+            return t
+    return None
+
+
+from .._dtype import DTYPES as _DTYPES  # noqa: E402

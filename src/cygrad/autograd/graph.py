@@ -1,0 +1,304 @@
+"""The autograd graph: ``Node``, ``Edge``, ``AccumulateGrad``, saved tensors, and pictures.
+
+As in PyTorch, an op's output holds its ``grad_fn`` node; a node holds one ``Edge(function,
+input_nr)`` per forward input (``Edge(None, 0)`` for inputs that need no gradient) pointing
+at the node that produced that input, or at the leaf's ``AccumulateGrad``. Nodes never hold
+their outputs (an output a backward formula needs is saved as a detached alias), so a graph
+is freed by reference counting alone.
+"""
+import itertools
+import weakref
+from collections import namedtuple
+
+__all__ = ["Edge", "Node", "AccumulateGrad", "to_dot", "to_ascii"]
+
+Edge = namedtuple("Edge", ["function", "input_nr"])
+Edge.__doc__ = """Where a gradient flows: input slot ``input_nr`` of node ``function``."""
+NO_EDGE = Edge(None, 0)
+
+_seq = itertools.count()
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved "
+          "tensors after they have already been freed). Saved intermediate values of the graph "
+          "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+          "you need to backward through the graph a second time or if you need to access saved "
+          "tensors after calling backward.")
+
+
+class SavedTensor:
+    """A tensor kept for backward, with the storage version it had when saved."""
+
+    __slots__ = ("tensor", "version", "owner")
+
+    def __init__(self, tensor, owner):
+        self.tensor = tensor
+        self.version = tensor._version
+        self.owner = owner
+
+    def unpack(self):
+        t = self.tensor
+        if t._version != self.version:
+            shape = "x".join(str(s) for s in t.shape)
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{t.type()} [{shape}]], which is used by "
+                f"{self.owner.name()}, is at version {t._version}; expected version "
+                f"{self.version} instead. Hint: the backtrace further above shows the operation "
+                "that failed to compute its gradient. The variable in question was changed in "
+                "there or anywhere later. Good luck!")
+        return t
+
+
+class _Plain:
+    """A saved value that is not a tensor."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def unpack(self):
+        return self.value
+
+
+class Node:
+    """A backward function: maps the gradient of its output to gradients of its inputs.
+
+    Attributes
+    ----------
+    next_edges : tuple of Edge
+        One per forward input.
+    """
+
+    __slots__ = ("next_edges", "_saved", "_released", "_seq", "_pre_hooks", "_hooks",
+                 "_meta", "_ctx", "__weakref__")
+
+    def __init__(self, next_edges=(), meta=()):
+        self.next_edges = next_edges
+        self._saved = ()
+        self._released = False
+        self._seq = next(_seq)
+        self._pre_hooks = None
+        self._hooks = None
+        self._meta = meta          # per input: (shape, dtype) for sum_to_shape / casting
+        self._ctx = None
+
+    def name(self):
+        """The node's name, e.g. ``'MulBackward0'``."""
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        """``((node, input_nr), ...)`` as PyTorch shows them."""
+        return tuple((e.function, e.input_nr) for e in self.next_edges)
+
+    @property
+    def metadata(self):
+        if self._ctx is None:
+            self._ctx = {}
+        return self._ctx
+
+    def save(self, *values):
+        """Keep tensors (with their version) and plain values (numbers, None) for backward."""
+        self._saved = tuple(SavedTensor(v, self) if hasattr(v, "_version") else _Plain(v)
+                            for v in values)
+
+    @property
+    def saved(self):
+        if self._released:
+            raise RuntimeError(_FREED)
+        return tuple(s.unpack() for s in self._saved)
+
+    def release(self):
+        """Free the saved tensors (after backward without ``retain_graph``)."""
+        if self._saved:
+            self._saved = ()
+            self._released = True
+
+    def needs(self, i):
+        """True if forward input ``i`` needs a gradient."""
+        return self.next_edges[i].function is not None
+
+    def apply(self, grad):
+        """Gradients for each input given the gradient of the output."""
+        raise NotImplementedError
+
+    def __call__(self, grad):
+        return self.apply(grad)
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node (may return new grads)."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _Handle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node (may return a new grad)."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return _Handle(self._pre_hooks, fn)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+class _Handle:
+    """Returned by hook registration; ``remove()`` unregisters."""
+
+    __slots__ = ("_list", "_fn")
+
+    def __init__(self, lst, fn):
+        self._list = lst
+        self._fn = fn
+
+    def remove(self):
+        try:
+            self._list.remove(self._fn)
+        except ValueError:
+            pass
+
+
+class AccumulateGrad(Node):
+    """The node behind a leaf tensor: adds incoming gradients into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        Node.__init__(self)
+        self.variable = variable
+
+
+def grad_accumulator(t):
+    """The leaf's ``AccumulateGrad`` node (one per leaf while a graph uses it)."""
+    meta = t._ag
+    acc = meta.accumulator() if meta is not None and meta.accumulator is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        _meta(t).accumulator = weakref.ref(acc)
+    return acc
+
+
+class AutogradMeta:
+    """Per-tensor autograd extras, created only when needed."""
+
+    __slots__ = ("accumulator", "hooks", "retains_grad", "is_view")
+
+    def __init__(self):
+        self.accumulator = None
+        self.hooks = None
+        self.retains_grad = False
+        self.is_view = False
+
+
+def _meta(t):
+    if t._ag is None:
+        t._ag = AutogradMeta()
+    return t._ag
+
+
+# ------------------------------------------------------------------ pictures
+def _walk(root):
+    """Nodes reachable from ``root`` (explicit stack), in discovery order."""
+    seen, order, stack = {id(root)}, [root], [root]
+    while stack:
+        node = stack.pop()
+        for e in node.next_edges:
+            f = e.function
+            if f is not None and id(f) not in seen:
+                seen.add(id(f))
+                order.append(f)
+                stack.append(f)
+    return order
+
+
+def _label(node):
+    if isinstance(node, AccumulateGrad):
+        v = node.variable
+        return f"AccumulateGrad\\nleaf {tuple(v.shape)} {repr(v.dtype).split('.')[1]}"
+    return node.name()
+
+
+def to_dot(tensor):
+    """Graphviz DOT text of the backward graph behind ``tensor``.
+
+    Nodes are the backward functions (leaves appear as ``AccumulateGrad`` with their shape);
+    each edge points from a node to the node its gradient flows into and is labelled with
+    the ``input_nr`` of the edge. No Graphviz installation is needed to produce the text.
+
+    Examples
+    --------
+    >>> x = cygrad.ones(2, requires_grad=True)
+    >>> print(cygrad.autograd.graph.to_dot((x * 2).sum()))  # doctest: +ELLIPSIS
+    digraph autograd {
+    ...
+    """
+    if tensor.grad_fn is None:
+        raise RuntimeError("to_dot: the tensor has no grad_fn (it is a leaf or does not "
+                           "require grad)")
+    nodes = _walk(tensor.grad_fn)
+    ids = {id(n): f"n{i}" for i, n in enumerate(nodes)}
+    lines = ["digraph autograd {", "  rankdir=BT;", "  node [shape=box, fontname=monospace];",
+             f'  out [label="output {tuple(tensor.shape)}", shape=ellipse];',
+             f"  out -> {ids[id(nodes[0])]};"]
+    for n in nodes:
+        style = ', style=filled, fillcolor="#dbeafe"' if isinstance(n, AccumulateGrad) else ""
+        lines.append(f'  {ids[id(n)]} [label="{_label(n)}"{style}];')
+    for n in nodes:
+        for i, e in enumerate(n.next_edges):
+            if e.function is not None:
+                lines.append(f'  {ids[id(n)]} -> {ids[id(e.function)]} '
+                             f'[label="input {i} -> input_nr {e.input_nr}"];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def to_ascii(tensor):
+    """The backward graph behind ``tensor`` drawn as an indented ASCII tree.
+
+    Each line is a node; children are the nodes its gradient flows into, with the edge's
+    ``input_nr``; a node reached twice is printed once and then referenced by name.
+
+    Examples
+    --------
+    >>> x = cygrad.tensor([1., 2.], requires_grad=True)
+    >>> y = cygrad.tensor([3., 4.], requires_grad=True)
+    >>> print(cygrad.autograd.graph.to_ascii((x * y + y).sum()))
+    SumBackward0
+    └── [0] AddBackward0
+        ├── [0] MulBackward0
+        │   ├── [0] AccumulateGrad (leaf (2,) float32) #1
+        │   └── [0] AccumulateGrad (leaf (2,) float32) #2
+        └── [0] AccumulateGrad #2 (see above)
+    """
+    if tensor.grad_fn is None:
+        raise RuntimeError("to_ascii: the tensor has no grad_fn (it is a leaf or does not "
+                           "require grad)")
+    numbers, seen_nodes = {}, set()
+
+    def children(node, prefix):
+        edges = [e for e in node.next_edges if e.function is not None]
+        return [(e.function, e.input_nr, prefix + ("└── " if k == len(edges) - 1 else "├── "),
+                 prefix + ("    " if k == len(edges) - 1 else "│   "))
+                for k, e in enumerate(edges)]
+
+    lines = [tensor.grad_fn.name()]
+    stack = list(reversed(children(tensor.grad_fn, "")))
+    while stack:        # depth-first, numbering nodes in the order they are printed
+        node, input_nr, head, prefix = stack.pop()
+        seen = id(node) in seen_nodes
+        seen_nodes.add(id(node))
+        if isinstance(node, AccumulateGrad) and not seen:
+            numbers[id(node)] = len(numbers) + 1
+        if isinstance(node, AccumulateGrad):
+            v = node.variable
+            text = (f"AccumulateGrad #{numbers[id(node)]} (see above)" if seen else
+                    f"AccumulateGrad (leaf {tuple(v.shape)} {repr(v.dtype).split('.')[1]}) "
+                    f"#{numbers[id(node)]}")
+        else:
+            text = node.name() + (" (see above)" if seen else "")
+        lines.append(f"{head}[{input_nr}] {text}")
+        if not seen:
+            stack.extend(reversed(children(node, prefix)))
+    return "\n".join(lines)
