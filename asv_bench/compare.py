@@ -28,6 +28,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 MODULES = ["bench_elementwise", "bench_reduce", "bench_indexing", "bench_creation", "bench_matmul",
+           "bench_autograd",
            "bench_import"]
 LIBS = ("cygrad", "numpy", "torch")
 METHOD_RE = re.compile(r"^(time|timeraw)_(.+)_(cygrad|numpy|torch)$")

@@ -302,6 +302,20 @@ cdef class TensorBase:
         """The size of each dimension, as a :class:`cygrad.Size`."""
         return Size([self._shape[i] for i in range(self._ndim)])
 
+    def _tshape(self):
+        """The shape as a plain tuple (cheaper than :attr:`shape` on hot paths)."""
+        return tuple([self._shape[i] for i in range(self._ndim)])
+
+    def _has_shape(self, tuple shape):
+        """True if the shape equals the plain tuple ``shape``."""
+        cdef int i
+        if len(shape) != self._ndim:
+            return False
+        for i in range(self._ndim):
+            if self._shape[i] != <Py_ssize_t>shape[i]:
+                return False
+        return True
+
     @property
     def ndim(self):
         """Number of dimensions (same as :meth:`dim`)."""

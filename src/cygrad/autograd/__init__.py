@@ -103,7 +103,9 @@ def _register():
     from . import _functions
 
     # the module, not the ``cygrad.tensor`` function that shadows it on the package
-    sys.modules[__name__.rsplit(".", 2)[0] + ".tensor"]._AG = _functions
+    tensor_module = sys.modules[__name__.rsplit(".", 2)[0] + ".tensor"]
+    tensor_module._AG = _functions
+    tensor_module._grad_enabled = is_grad_enabled
 
 
 _register()

@@ -28,12 +28,24 @@ def _edge(t):
 
 
 def _info(t):
-    return (tuple(t.shape), t._dtype_code) if isinstance(t, TensorBase) else None
+    return (t._tshape(), t._dtype_code) if isinstance(t, TensorBase) else None
 
 
 def record(cls, inputs, out, *, view=False):
     """Attach a new ``cls`` node to ``out`` with one edge per forward input."""
-    node = cls(tuple(_edge(t) for t in inputs), tuple(_info(t) for t in inputs))
+    edges = []
+    metas = []
+    for t in inputs:
+        if isinstance(t, TensorBase):
+            metas.append((t._tshape(), t._dtype_code))
+            if t._requires_grad:
+                fn = t._grad_fn
+                edges.append(Edge(fn if fn is not None else grad_accumulator(t), 0))
+                continue
+        else:
+            metas.append(None)
+        edges.append(NO_EDGE)
+    node = cls(tuple(edges), tuple(metas))
     if out.is_floating_point():
         out._requires_grad = True
         out._grad_fn = node

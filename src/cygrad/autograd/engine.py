@@ -9,6 +9,7 @@ to every gradient against the shape of the input it flows into.
 """
 import heapq
 
+from .._core._elementwise import clone as _clone
 from ..tensor import Tensor, TensorBase, _binary_kernel, _ADD
 from . import grad_mode
 from .graph import AccumulateGrad, _meta, grad_accumulator
@@ -34,7 +35,7 @@ def sum_to_shape(grad, shape):
 def _validate(grad, meta):
     """Make ``grad`` match the input it flows into: sum out broadcast dims, cast dtype."""
     shape, dtype = meta
-    if tuple(grad.shape) != shape:
+    if not grad._has_shape(shape):
         grad = sum_to_shape(grad, shape)
     if grad._dtype_code != dtype:
         grad = grad.to(_DTYPES[dtype])
@@ -60,9 +61,7 @@ def _accumulate(node, grad, create_graph):
 
 
 def _detached_copy(t):
-    from .._core import _elementwise
-
-    return _elementwise.clone(t)
+    return _clone(t)
 
 
 def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=None,
@@ -130,8 +129,9 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
             heapq.heappush(heap, (-node._seq, id(node), node))
     results = [None] * (len(inputs) if inputs is not None else 0)
     # 2. run ready nodes
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        _, key, node = heapq.heappop(heap)
+        _, key, node = pop(heap)
         g = buffers.pop(key, None)
         if g is None:
             continue
@@ -140,10 +140,10 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
                 r = hook(g)
                 if r is not None:
                     g = r
-        if key in capture:
+        if capture and key in capture:
             for i in capture[key]:
                 results[i] = g
-        if isinstance(node, AccumulateGrad):
+        if node.__class__ is AccumulateGrad:
             if accumulate and (only is None or key in only):
                 _accumulate(node, g, create_graph)
             continue
@@ -157,22 +157,27 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
                 r = hook(grads, (g,))
                 if r is not None:
                     grads = r
-        if not retain_graph:
+        if not retain_graph and node._saved:
             node.release()
         metas = node._meta
-        for i, e in enumerate(node.next_edges):
-            f = e.function
-            if f is None:
-                continue
-            k = id(f)
-            gi = grads[i]
-            if gi is not None:
-                gi = _validate(gi, metas[i])
-                prev_g = buffers.get(k)
-                buffers[k] = gi if prev_g is None else prev_g + gi
-            deps[k] -= 1
-            if deps[k] == 0 and k in buffers:
-                heapq.heappush(heap, (-f._seq, k, f))
+        i = 0
+        for f, _nr in node.next_edges:
+            if f is not None:
+                k = id(f)
+                gi = grads[i]
+                if gi is not None:
+                    shape, dtype = metas[i]
+                    if not gi._has_shape(shape):
+                        gi = sum_to_shape(gi, shape)
+                    if gi._dtype_code != dtype:
+                        gi = gi.to(_DTYPES[dtype])
+                    prev_g = buffers.get(k)
+                    buffers[k] = gi if prev_g is None else prev_g + gi
+                n = deps[k] - 1
+                deps[k] = n
+                if n == 0 and k in buffers:
+                    push(heap, (-f._seq, k, f))
+            i += 1
     if inputs is not None and not accumulate:
         for i, r in enumerate(results):
             if r is None and not allow_unused:
