@@ -13,7 +13,7 @@ from .._core import _elementwise, _index, _matmul, _reduce
 from .._core import _tensor as _core_tensor
 from .._core._tensor import TensorBase
 from ..tensor import Tensor, _B, _R, _U
-from .graph import NO_EDGE, Edge, Node, _meta, grad_accumulator
+from .graph import NO_EDGE, Edge, Node, _meta, grad_accumulator, make_edge
 from . import grad_mode
 
 _binary_kernel = _elementwise.binary
@@ -40,7 +40,7 @@ def record(cls, inputs, out, *, view=False):
             metas.append((t._tshape(), t._dtype_code))
             if t._requires_grad:
                 fn = t._grad_fn
-                edges.append(Edge(fn if fn is not None else grad_accumulator(t), 0))
+                edges.append(make_edge(fn if fn is not None else grad_accumulator(t)))
                 continue
         else:
             metas.append(None)
@@ -176,12 +176,13 @@ def binary(op, a, b):
     """Record a binary op (out of place)."""
     out = _binary_kernel(op, a, b)
     entry = _BINARY_NODES.get(op)
-    if entry is None or not out.is_floating_point():
+    if entry is None or out._dtype_code < 3:
         return out          # comparisons, logical and bitwise ops have no gradient
     cls, save = entry
     node = record(cls, (a, b), out)
     if cls is MulBackward0:
-        node.save(a if node.needs(1) else None, b if node.needs(0) else None)
+        e = node.next_edges
+        node.save(a if e[1][0] is not None else None, b if e[0][0] is not None else None)
     elif save == 1:
         node.save(a, b)
     elif save == 2:

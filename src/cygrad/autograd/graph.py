@@ -10,11 +10,18 @@ import itertools
 import weakref
 from collections import namedtuple
 
+from .._core._tensor import TensorBase
+
 __all__ = ["Edge", "Node", "AccumulateGrad", "to_dot", "to_ascii"]
 
 Edge = namedtuple("Edge", ["function", "input_nr"])
 Edge.__doc__ = """Where a gradient flows: input slot ``input_nr`` of node ``function``."""
 NO_EDGE = Edge(None, 0)
+
+
+def make_edge(fn, input_nr=0, _new=tuple.__new__):
+    """``Edge(fn, input_nr)`` without the namedtuple constructor's Python overhead."""
+    return _new(Edge, (fn, input_nr))
 
 _seq = itertools.count()
 
@@ -100,8 +107,8 @@ class Node:
 
     def save(self, *values):
         """Keep tensors (with their version) and plain values (numbers, None) for backward."""
-        self._saved = tuple(SavedTensor(v, self) if hasattr(v, "_version") else _Plain(v)
-                            for v in values)
+        self._saved = tuple([SavedTensor(v, self) if isinstance(v, TensorBase) else _Plain(v)
+                             for v in values])
 
     @property
     def saved(self):
