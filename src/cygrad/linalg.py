@@ -9,6 +9,8 @@ from collections import namedtuple
 
 from ._core import _linalg
 from ._core._tensor import TensorBase
+from .autograd.graph import Node
+from .autograd._functions import needs_grad, record
 from .tensor import Tensor
 
 __all__ = ["LinAlgError", "det", "slogdet", "solve", "inv", "norm", "vector_norm",
@@ -78,7 +80,55 @@ def det(A):
     lu, piv, _ = _lu("det", A)
     if A.shape[-1] == 0:
         return _ones_like_batch(A)
-    return _diag(lu).prod(-1) * _perm_sign(piv).to(A.dtype)
+    out = (_diag(lu).prod(-1) * _perm_sign(piv).to(A.dtype)).detach()
+    if needs_grad(A):
+        node = record(LinalgDetBackward0, (A,), out)
+        node.save(A, out.detach())
+    return out
+
+
+class LinalgDetBackward0(Node):
+    """d det(A) / dA = det(A) * A^{-T} (A must be invertible)."""
+
+    __slots__ = ()
+
+    def apply(self, g):
+        A, d = self.saved
+        return ((g * d).unsqueeze(-1).unsqueeze(-1) * inv(A).mT,)
+
+
+class LinalgSlogdetBackward0(Node):
+    """d logabsdet / dA = A^{-T}; the sign has no gradient."""
+
+    __slots__ = ()
+
+    def apply(self, g):
+        (A,) = self.saved
+        return (g.unsqueeze(-1).unsqueeze(-1) * inv(A).mT,)
+
+
+class LinalgInvExBackward0(Node):
+    """d(A^{-1}) = -A^{-1} dA A^{-1}, so dA = -Y^T g Y^T with Y = A^{-1}."""
+
+    __slots__ = ()
+
+    def apply(self, g):
+        (Y,) = self.saved
+        return (-(Y.mT @ g @ Y.mT),)
+
+
+class LinalgSolveExBackward0(Node):
+    """X = A^{-1} B: dB = A^{-T} g, dA = -dB X^T."""
+
+    __slots__ = ("vector",)
+
+    def apply(self, g):
+        A, X = self.saved
+        gB = solve(A.mT, g)
+        gA = None
+        if self.needs(0):
+            gA = -(gB.unsqueeze(-1) * X.unsqueeze(-2)) if self.vector else -(gB @ X.mT)
+        return gA, (gB if self.needs(1) else None)
 
 
 def _ones_like_batch(A):
@@ -97,8 +147,12 @@ def slogdet(A):
         one = _ones_like_batch(A)
         return slogdet_result(one, one * 0)
     d = _diag(lu)
-    sign = (d.sign().prod(-1) * _perm_sign(piv).to(A.dtype))
-    return slogdet_result(sign, d.abs().log().sum(-1))
+    sign = (d.sign().prod(-1) * _perm_sign(piv).to(A.dtype)).detach()
+    logabs = d.abs().log().sum(-1).detach()
+    if needs_grad(A):
+        node = record(LinalgSlogdetBackward0, (A,), logabs)
+        node.save(A)
+    return slogdet_result(sign, logabs)
 
 
 def solve(A, B, *, left=True):
@@ -109,6 +163,7 @@ def solve(A, B, *, left=True):
     if not left:
         return solve(A.mT, B.mT).mT
     _check_square("solve", A)
+    A0, B0 = A, B
     if A.dtype is not B.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
                            f"A of type {A.dtype} and B of type {B.dtype} instead")
@@ -129,7 +184,13 @@ def solve(A, B, *, left=True):
         raise LinAlgError("linalg.solve: The solver failed because the input matrix is "
                           "singular.")
     X = _linalg.lu_solve(lu, piv, Bm)
-    return X.squeeze(-1) if vector else X
+    X = X.squeeze(-1) if vector else X
+    if needs_grad(A0, B0):
+        X = X.detach()
+        node = record(LinalgSolveExBackward0, (A0, B0), X)
+        node.vector = vector
+        node.save(A0, X.detach())
+    return X
 
 
 def inv(A):
@@ -152,7 +213,11 @@ def inv(A):
     from .creation import eye
 
     eye_b = eye(n, dtype=A.dtype).expand(tuple(A.shape))
-    return _linalg.lu_solve(lu, piv, eye_b)
+    Y = _linalg.lu_solve(lu, piv, eye_b)
+    if needs_grad(A):
+        node = record(LinalgInvExBackward0, (A,), Y)
+        node.save(Y.detach())
+    return Y
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
