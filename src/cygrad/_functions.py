@@ -298,7 +298,17 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(ref.shape)} at entry 0 and {list(t.shape)} at entry {i}")
     d = _core_tensor.wrap_dim_py(dim, ref.ndim + 1)
-    return cat([t.unsqueeze(d) for t in tensors], d, out=out)
+    from .autograd.grad_mode import no_grad
+    from .tensor import _AG
+
+    with no_grad():
+        res = cat([t.unsqueeze(d) for t in tensors], d)
+    if _AG is not None and _AG.needs_grad(*tensors):
+        _AG.stack(tensors, d, res)
+    if out is not None:
+        out.copy_(res)
+        return out
+    return res
 
 
 @_export

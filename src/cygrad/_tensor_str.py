@@ -107,7 +107,7 @@ def tensor_repr(t, prefix="tensor("):
     if shown:
         suffixes.append(f"dtype={t.dtype!r}")
     if isinstance(t, TensorBase) and t._grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(t._grad_fn).__name__}>")
+        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
     elif isinstance(t, TensorBase) and t._requires_grad:
         suffixes.append("requires_grad=True")
     return prefix + body + "".join(", " + s for s in suffixes) + ")"

@@ -241,7 +241,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if ord == 1:
         return a.sum(dim, keepdim)
     if ord == 2:
-        return (a * a).sum(dim, keepdim).sqrt()
+        from .tensor import _op, _sqrt_zero_grad
+
+        return _op(_sqrt_zero_grad, (a * a).sum(dim, keepdim))
     return (a ** ord).sum(dim, keepdim) ** (1.0 / ord)
 
 

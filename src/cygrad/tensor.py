@@ -102,6 +102,15 @@ def _grad_enabled():
     return True     # replaced by autograd.grad_mode.is_grad_enabled when autograd loads
 
 
+def _sqrt_zero_grad(x):
+    """``sqrt`` whose gradient at 0 is 0 (the subgradient PyTorch uses for norms and std)."""
+    return _unary_kernel(_U["sqrt"], x)
+
+
+def _t_view(t):
+    return TensorBase._transpose(t, 0, 1)
+
+
 def _clamp_kernel(x, lo, hi):
     out = x
     if lo is not None:
@@ -217,7 +226,7 @@ class Tensor(TensorBase):
     @property
     def grad(self):
         """Accumulated gradient (leaves, and non-leaves that called :meth:`retain_grad`)."""
-        if self._grad_fn is not None and not self.retains_grad:
+        if self._grad_fn is not None and not self.retains_grad and self._grad is None:
             import warnings
 
             warnings.warn(
@@ -261,6 +270,7 @@ class Tensor(TensorBase):
             if t is not None:
                 t._grad = g.detach() if t._grad is None else t._grad + g.detach()
 
+        store._retains_grad = True
         self._grad_fn.register_prehook(store)
 
     def register_hook(self, hook):
@@ -272,7 +282,10 @@ class Tensor(TensorBase):
             raise RuntimeError("cannot register a hook on a tensor that doesn't require "
                                "gradient")
         if self._grad_fn is not None:
-            return self._grad_fn.register_prehook(hook)
+            handle = self._grad_fn.register_prehook(hook)
+            # retain_grad's hook always runs last, so .grad sees what the hooks returned
+            self._grad_fn._pre_hooks.sort(key=lambda f: getattr(f, "_retains_grad", False))
+            return handle
         meta = _meta(self)
         if meta.hooks is None:
             meta.hooks = []
@@ -522,7 +535,9 @@ class Tensor(TensorBase):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self.ndim}D")
-        return self.transpose(0, 1) if self.ndim == 2 else self._as_strided(self.shape, self.stride())
+        if self.ndim == 2:
+            return _op(_t_view, self)
+        return self.view(tuple(self.shape))
 
     def permute(self, *dims):
         """Reorder the dimensions (a view)."""
@@ -838,7 +853,7 @@ class Tensor(TensorBase):
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if self._requires_grad or _tracked(min) or _tracked(max):
-            return self.copy_(self.clamp(min, max))
+            return self.copy_(self.clone().clamp(min, max))
         if min is not None:
             _binary(_B["maximum"], self, min, self)
         if max is not None:
@@ -1030,7 +1045,8 @@ class Tensor(TensorBase):
 
     def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
         """Standard deviation: the square root of :meth:`var`."""
-        return self.var(dim, correction=correction, keepdim=keepdim, unbiased=unbiased).sqrt()
+        return _op(_sqrt_zero_grad, self.var(dim, correction=correction, keepdim=keepdim,
+                                             unbiased=unbiased))
 
     def logsumexp(self, dim, keepdim=False):
         """``log(sum(exp(self), dim))`` computed stably (shifted by the maximum)."""

@@ -13,7 +13,8 @@ from .._core import _elementwise, _index, _matmul, _reduce
 from .._core import _tensor as _core_tensor
 from .._core._tensor import TensorBase
 from ..tensor import Tensor, _B, _R, _U
-from .graph import NO_EDGE, Edge, Node, _meta, grad_accumulator, make_edge
+from .graph import (NO_EDGE, Edge, Node, SavedOutput, _meta, grad_accumulator,
+                    make_edge)
 from . import grad_mode
 
 _binary_kernel = _elementwise.binary
@@ -55,8 +56,9 @@ def record(cls, inputs, out, *, view=False):
 
 
 def alias(t):
-    """A new tensor object over the same memory, without history (saves outputs safely)."""
-    return TensorBase._as_strided(t, tuple(t.shape), t.stride(), t.storage_offset())
+    """A node's output for ``Node.save``: kept without history, re-linked when unpacked
+    during a recorded backward (double backward)."""
+    return SavedOutput(TensorBase._as_strided(t, t._tshape(), t.stride(), t.storage_offset()))
 
 
 def needs_grad(*args):
@@ -97,18 +99,42 @@ class DivBackward0(_Binary):
 
 
 class PowBackward0(_Binary):
-    """Tensor base, any exponent (a number or a tensor)."""
+    """``tensor ** number`` (one edge); PowBackward1 is ``tensor ** tensor`` and
+    PowBackward2 ``number ** tensor`` (one edge, the exponent)."""
 
     def apply(self, g):
         a, b, out = self.saved
+        ga, gb = self._grads(g, a, b, out)
+        return (ga,)
+
+    def _grads(self, g, a, b, out):
         ga = gb = None
-        if self.needs(0):
+        if isinstance(a, TensorBase) and a._requires_grad:
             ga = g * b * a ** (b - 1)
             ga = ga.masked_fill(_as_mask(b == 0, ga), 0) if _any_tensor(b) or b == 0 else ga
-        if self.needs(1):
-            gb = g * out * a.log()
-            gb = gb.masked_fill((a == 0) & (b >= 0), 0)
+        if isinstance(b, TensorBase) and b._requires_grad:
+            if isinstance(a, TensorBase):
+                gb = g * out * a.log()
+                gb = gb.masked_fill((a == 0) & (b >= 0), 0)
+            else:
+                gb = g * out * (math.log(a) if a > 0 else (0.0 if a == 0 else math.nan))
         return ga, gb
+
+
+class PowBackward1(PowBackward0):
+    __slots__ = ()
+
+    def apply(self, g):
+        a, b, out = self.saved
+        return self._grads(g, a, b, out)
+
+
+class PowBackward2(PowBackward0):
+    __slots__ = ()
+
+    def apply(self, g):
+        a, b, out = self.saved
+        return (self._grads(g, a, b, out)[1],)
 
 
 def _any_tensor(x):
@@ -179,6 +205,12 @@ def binary(op, a, b):
     if entry is None or out._dtype_code < 3:
         return out          # comparisons, logical and bitwise ops have no gradient
     cls, save = entry
+    if cls is PowBackward0:
+        ta, tb = isinstance(a, TensorBase), isinstance(b, TensorBase)
+        cls = PowBackward1 if ta and tb else (PowBackward0 if ta else PowBackward2)
+        node = record(cls, (a, b) if cls is PowBackward1 else ((a,) if ta else (b,)), out)
+        node.save(a, b, alias(out))
+        return out
     node = record(cls, (a, b), out)
     if cls is MulBackward0:
         e = node.next_edges
@@ -528,6 +560,10 @@ class SqueezeBackward0(ViewBackward0):
     __slots__ = ()
 
 
+class SqueezeBackward1(ViewBackward0):
+    __slots__ = ()
+
+
 class UnsqueezeBackward0(ViewBackward0):
     __slots__ = ()
 
@@ -537,9 +573,31 @@ class TransposeBackward0(_Shape):
         return (g.transpose(*self.args),)
 
 
+class SqrtZeroGradBackward0(Node):
+    """``sqrt`` inside norms/std: the gradient at 0 is 0, not inf * 0."""
+
+    __slots__ = ()
+
+    def apply(self, g):
+        (y,) = self.saved
+        return (_where(y == 0, 0.0, g / (2 * y)),)
+
+
+def _sqrt_zero_grad(x):
+    out = _unary_kernel(_U["sqrt"], x)
+    node = record(SqrtZeroGradBackward0, (x,), out)
+    node.save(alias(out))
+    return out
+
+
+class TBackward0(_Shape):
+    def apply(self, g):
+        return (g.t(),)
+
+
 class PermuteBackward0(_Shape):
     def apply(self, g):
-        dims = [_core_tensor.wrap_dim_py(d, len(self.shape)) for d in self.args]
+        dims = [_core_tensor.wrap_dim_py(d, len(self.shape)) for d in self.args[0]]
         inv = [0] * len(dims)
         for i, d in enumerate(dims):
             inv[d] = i
@@ -666,8 +724,8 @@ class MmBackward0(Node):
     def apply(self, g):
         a, b = self.saved
         da, db = self.da, self.db
-        A = a.unsqueeze(0) if da == 1 else a
-        B = b.unsqueeze(1) if db == 1 else b
+        if da == 1 and db == 1:         # dot product: the gradient is a scaled copy
+            return (g * b if self.needs(0) else None, g * a if self.needs(1) else None)
         G = g
         if da == 1:
             G = G.unsqueeze(-2)
@@ -675,10 +733,12 @@ class MmBackward0(Node):
             G = G.unsqueeze(-1)
         ga = gb = None
         if self.needs(0):
+            B = b.unsqueeze(1) if db == 1 else b
             ga = G @ B.mT
             if da == 1:
                 ga = ga.squeeze(-2)
         if self.needs(1):
+            A = a.unsqueeze(0) if da == 1 else a
             gb = A.mT @ G
             if db == 1:
                 gb = gb.squeeze(-1)
@@ -746,7 +806,7 @@ def _strided_positions(size, stride, offset):
 
 
 # ------------------------------------------------------------------ dispatch of ``_op``
-def _view_handler(cls, kernel, args_of=lambda *a: a):
+def _view_handler(cls, kernel, args_of=lambda t, *a: a):
     def handler(t, *args):
         out = kernel(t, *args)
         node = record(cls, (t,), out, view=True)
@@ -754,6 +814,29 @@ def _view_handler(cls, kernel, args_of=lambda *a: a):
         node.args = args_of(t, *args)
         return out
     return handler
+
+
+def _squeeze(t, dim=None):
+    out = TensorBase._squeeze(t, dim)
+    node = record(SqueezeBackward0 if dim is None else SqueezeBackward1, (t,), out, view=True)
+    node.shape = tuple(t.shape)
+    node.args = ()
+    return out
+
+
+class StackBackward0(Node):
+    __slots__ = ("dim",)
+
+    def apply(self, g):
+        return tuple(g.select(self.dim, i) if self.needs(i) else None
+                     for i in range(len(self.next_edges)))
+
+
+def stack(tensors, dim, res):
+    if res.is_floating_point():
+        node = record(StackBackward0, tuple(tensors), res)
+        node.dim = dim
+    return res
 
 
 def _narrow_key(t, dim, start, length):
@@ -858,9 +941,11 @@ def _handlers():
         TensorBase._view: _view_handler(ViewBackward0, TensorBase._view),
         reshape_kernel: _reshape,
         TensorBase._transpose: _view_handler(TransposeBackward0, TensorBase._transpose),
+        _tensor_mod()._t_view: _view_handler(TBackward0, _tensor_mod()._t_view),
+        _tensor_mod()._sqrt_zero_grad: _sqrt_zero_grad,
         TensorBase._permute: _view_handler(PermuteBackward0, TensorBase._permute),
         TensorBase._expand: _view_handler(ExpandBackward0, TensorBase._expand),
-        TensorBase._squeeze: _view_handler(SqueezeBackward0, TensorBase._squeeze),
+        TensorBase._squeeze: _squeeze,
         TensorBase._unsqueeze: _view_handler(UnsqueezeBackward0, TensorBase._unsqueeze),
         TensorBase._narrow: _view_handler(SliceBackward0, TensorBase._narrow, _narrow_key),
         TensorBase._select: _view_handler(SelectBackward0, TensorBase._select, _select_key),
@@ -921,19 +1006,28 @@ def commit(t, res):
     """Write ``res`` into ``t``'s memory and give ``t`` the history of ``res``."""
     _elementwise.copy_(t, res)
     if res._requires_grad:
+        old = t._grad_fn
         t._grad_fn = res._grad_fn
         t._requires_grad = True
+        if old is not None and old._pre_hooks and t._ag is not None and t._ag.retains_grad:
+            # .retain_grad() follows the tensor to its new node
+            moved = [h for h in old._pre_hooks if getattr(h, "_retains_grad", False)]
+            for h in moved:
+                old._pre_hooks.remove(h)
+                t._grad_fn.register_prehook(h)
     return t
 
 
 def inplace_binary(op, t, a, b):
+    # the op reads a recorded clone of ``t``: what it saves is not overwritten by the write
     check_inplace(t)
-    return commit(t, binary(op, a, b))
+    src = clone(t) if t._requires_grad else t
+    return commit(t, binary(op, src if a is t else a, src if b is t else b))
 
 
 def inplace_unary(op, t):
     check_inplace(t)
-    return commit(t, unary(op, t))
+    return commit(t, unary(op, clone(t) if t._requires_grad else t))
 
 
 def inplace_copy(t, src):

@@ -42,15 +42,20 @@ def _validate(grad, meta):
     return grad
 
 
-def _accumulate(node, grad, create_graph):
-    """AccumulateGrad: run the leaf's hooks, then add into ``variable.grad``."""
-    v = node.variable
-    meta = v._ag
+def _leaf_hooks(node, grad):
+    """Run the hooks registered on the leaf behind an AccumulateGrad node."""
+    meta = node.variable._ag
     if meta is not None and meta.hooks:
         for hook in list(meta.hooks):
             r = hook(grad)
             if r is not None:
                 grad = r
+    return grad
+
+
+def _accumulate(node, grad, create_graph):
+    """AccumulateGrad: add into ``variable.grad`` (the leaf's hooks have run)."""
+    v = node.variable
     if v._grad is None:
         # a fresh tensor: the incoming gradient may be shared with other edges or the caller
         v._grad = grad if create_graph else _detached_copy(grad)
@@ -134,19 +139,30 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
         _, key, node = pop(heap)
         g = buffers.pop(key, None)
         if g is None:
+            # no gradient reached this node: it still releases its children's dependencies
+            for f, _nr in node.next_edges:
+                if f is not None:
+                    k = id(f)
+                    deps[k] -= 1
+                    if deps[k] == 0:
+                        push(heap, (-f._seq, k, f))
             continue
         if node._pre_hooks:
             for hook in list(node._pre_hooks):
                 r = hook(g)
                 if r is not None:
                     g = r
-        if capture and key in capture:
-            for i in capture[key]:
-                results[i] = g
         if node.__class__ is AccumulateGrad:
+            g = _leaf_hooks(node, g)
+            if capture and key in capture:
+                for i in capture[key]:
+                    results[i] = g
             if accumulate and (only is None or key in only):
                 _accumulate(node, g, create_graph)
             continue
+        if capture and key in capture:
+            for i in capture[key]:
+                results[i] = g
         if accumulate and only is not None and key in only:
             t = _non_leaf_input(inputs, node)
             if t is not None:
@@ -175,7 +191,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
                     buffers[k] = gi if prev_g is None else prev_g + gi
                 n = deps[k] - 1
                 deps[k] = n
-                if n == 0 and k in buffers:
+                if n == 0:
                     push(heap, (-f._seq, k, f))
             i += 1
     if inputs is not None and not accumulate:

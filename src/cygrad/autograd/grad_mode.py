@@ -76,6 +76,10 @@ class set_grad_enabled(_DecoratorContextManager):
         self._prev = is_grad_enabled()
         _set_enabled(mode)
 
+    def __call__(self, func):
+        _set_enabled(self._prev)       # used as a decorator: only calls change the mode
+        return super().__call__(func)
+
     def __enter__(self):
         pass
 

@@ -19,17 +19,23 @@ def _numerical_jacobian(func, inputs, k, eps):
     x = inputs[k]
     n = x.numel()
     cols = []
-    flat = x.detach().reshape(-1)         # a view: writes go into x's memory
+    xd = x.detach()                # shares x's memory, whatever its strides
+    shape = tuple(x.shape)
     from .grad_mode import no_grad
 
     with no_grad():
         for j in range(n):
-            orig = flat[j].item()
-            flat[j] = orig + eps
-            plus = [o.detach().reshape(-1).double() for o in _as_tuple(func(*inputs))]
-            flat[j] = orig - eps
-            minus = [o.detach().reshape(-1).double() for o in _as_tuple(func(*inputs))]
-            flat[j] = orig
+            idx, rem = [], j      # row-major position j as a multi-index
+            for s in reversed(shape):
+                idx.append(rem % s)
+                rem //= s
+            idx = tuple(reversed(idx))
+            orig = xd[idx].item()
+            xd[idx] = orig + eps
+            plus = [o.detach().double().clone().reshape(-1) for o in _as_tuple(func(*inputs))]
+            xd[idx] = orig - eps
+            minus = [o.detach().double().clone().reshape(-1) for o in _as_tuple(func(*inputs))]
+            xd[idx] = orig
             cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     return cols        # cols[j][i]: d out_i / d x_j
 
@@ -42,6 +48,9 @@ def _analytical_jacobian(func, inputs, k):
     rows = []      # rows[i][e]: d out_i[e] / d inputs[k] (flattened)
     for o in outs:
         per = []
+        if not o.requires_grad:           # an output independent of the inputs: zeros
+            rows.append([None] * o.numel())
+            continue
         for e in range(o.numel()):
             g = zeros(tuple(o.shape), dtype=o.dtype)
             g.reshape(-1)[e] = 1.0
@@ -100,6 +109,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     ``func`` (computed with ``create_graph=True``) with respect to ``inputs``."""
     from . import grad as autograd_grad
     from ..creation import randn
+    from .grad_mode import enable_grad
 
     inputs = _as_tuple(inputs)
     outs = _as_tuple(func(*inputs))
@@ -110,9 +120,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     def first_order(*xs):
         mapping = dict(zip([id(x) for x in diff], xs))
         real = tuple(mapping.get(id(x), x) for x in inputs)
-        os_ = _as_tuple(func(*real))
-        gs = autograd_grad(list(os_), list(xs), list(grad_outputs), create_graph=True,
-                           allow_unused=True)
+        with enable_grad():        # the numerical pass calls this under no_grad
+            os_ = _as_tuple(func(*real))
+            gs = autograd_grad(list(os_), list(xs), list(grad_outputs), create_graph=True,
+                               allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_order, tuple(diff), eps=eps, atol=atol, rtol=rtol,

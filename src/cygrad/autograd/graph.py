@@ -33,27 +33,51 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
 
 
 class SavedTensor:
-    """A tensor kept for backward, with the storage version it had when saved."""
+    """A tensor kept for backward, with the storage version it had when saved.
 
-    __slots__ = ("tensor", "version", "owner")
+    A node's own output is saved without its history (no cycle output -> node -> output);
+    when it is unpacked while recording (``create_graph=True``) it gets the node back as its
+    ``grad_fn``, so higher-order gradients flow through it.
+    """
 
-    def __init__(self, tensor, owner):
+    __slots__ = ("tensor", "version", "is_output")
+
+    def __init__(self, tensor, is_output=False):
         self.tensor = tensor
         self.version = tensor._version
-        self.owner = owner
+        self.is_output = is_output
 
-    def unpack(self):
+    def unpack(self, node):
         t = self.tensor
         if t._version != self.version:
             shape = "x".join(str(s) for s in t.shape)
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{t.type()} [{shape}]], which is used by "
-                f"{self.owner.name()}, is at version {t._version}; expected version "
+                f"{node.name()}, is at version {t._version}; expected version "
                 f"{self.version} instead. Hint: the backtrace further above shows the operation "
                 "that failed to compute its gradient. The variable in question was changed in "
                 "there or anywhere later. Good luck!")
+        if self.is_output and _recording():
+            t = TensorBase._as_strided(t, t._tshape(), t.stride(), t.storage_offset())
+            t._requires_grad = True
+            t._grad_fn = node
         return t
+
+
+def _recording():
+    from .grad_mode import is_grad_enabled
+
+    return is_grad_enabled()
+
+
+class SavedOutput:
+    """Marks a node's own output for :meth:`Node.save` (see :class:`SavedTensor`)."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, tensor):
+        self.tensor = tensor
 
 
 class _Plain:
@@ -64,7 +88,7 @@ class _Plain:
     def __init__(self, value):
         self.value = value
 
-    def unpack(self):
+    def unpack(self, node):
         return self.value
 
 
@@ -107,14 +131,15 @@ class Node:
 
     def save(self, *values):
         """Keep tensors (with their version) and plain values (numbers, None) for backward."""
-        self._saved = tuple([SavedTensor(v, self) if isinstance(v, TensorBase) else _Plain(v)
-                             for v in values])
+        self._saved = tuple([SavedTensor(v) if isinstance(v, TensorBase) else
+                             SavedTensor(v.tensor, True) if isinstance(v, SavedOutput) else
+                             _Plain(v) for v in values])
 
     @property
     def saved(self):
         if self._released:
             raise RuntimeError(_FREED)
-        return tuple(s.unpack() for s in self._saved)
+        return tuple([s.unpack(self) for s in self._saved])
 
     def release(self):
         """Free the saved tensors (after backward without ``retain_graph``)."""
