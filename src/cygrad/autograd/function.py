@@ -92,17 +92,20 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        """Compute the output from ``args`` (runs without recording); override it."""
         raise NotImplementedError("You must implement the forward function for custom "
                                   "autograd.Function.")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        """Return one gradient per ``forward`` argument (None for non-tensors); override it."""
         raise NotImplementedError("You must implement either the backward or vjp method for "
                                   "your custom autograd.Function to use it with backward "
                                   "mode AD.")
 
     @classmethod
     def apply(cls, *args):
+        """Run ``forward`` and, if any tensor argument requires grad, record the node."""
         ctx = FunctionCtx(cls, tuple(_edge(a) for a in args), tuple(_info(a) for a in args))
         record = grad_mode.is_grad_enabled() and any(ctx.needs_input_grad)
         with grad_mode.no_grad():

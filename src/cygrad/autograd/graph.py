@@ -125,6 +125,7 @@ class Node:
 
     @property
     def metadata(self):
+        """A dict for user annotations on the node (as ``torch.autograd.Node.metadata``)."""
         if self._ctx is None:
             self._ctx = {}
         return self._ctx
@@ -137,6 +138,8 @@ class Node:
 
     @property
     def saved(self):
+        """The values kept by :meth:`save` (tensors checked against their saved version);
+        raises once they were freed by a backward without ``retain_graph``."""
         if self._released:
             raise RuntimeError(_FREED)
         return tuple([s.unpack(self) for s in self._saved])
