@@ -338,11 +338,7 @@ class ClampBackward1(Node):
 
 
 def clamp(x, lo, hi):
-    out = x
-    if lo is not None:
-        out = _binary_kernel(_B["maximum"], out, lo)
-    if hi is not None:
-        out = _binary_kernel(_B["minimum"], out, hi)
+    out = _tensor_mod()._clamp_kernel(x, lo, hi)
     node = record(ClampBackward1, (x, lo, hi), out)
     node.save(x, lo, hi)
     return out
