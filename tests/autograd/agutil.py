@@ -47,7 +47,7 @@ def as_leaf(a, dtype=cygrad.float64, requires_grad=True):
 
 def to_torch(t, requires_grad=None):
     """A torch leaf with the values and dtype of cygrad tensor ``t``."""
-    import torch
+    torch = pytest.importorskip("torch")
 
     tt = torch.from_numpy(np.array(to_numpy(t), copy=True))
     rg = t.requires_grad if requires_grad is None else requires_grad
@@ -63,7 +63,7 @@ def np_of(t):
 
 def assert_close(cy, tt, rtol=1e-6, atol=1e-7, dtype=True):
     """A cygrad tensor equals a torch tensor: shape, dtype and values."""
-    import torch
+    torch = pytest.importorskip("torch")
 
     assert cy is not None, "cygrad gradient is None"
     assert tt is not None, "torch gradient is None"

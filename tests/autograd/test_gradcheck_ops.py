@@ -8,7 +8,6 @@ import pytest
 
 import cygrad
 from cygrad.autograd import gradcheck, gradgradcheck
-from conftest import from_np
 from agutil import _grad_mode_enabled, as_leaf, leaf, values  # noqa: F401
 
 

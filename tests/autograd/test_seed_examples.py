@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import cygrad
-from agutil import _grad_mode_enabled, as_leaf, assert_close, to_torch  # noqa: F401
+from agutil import _grad_mode_enabled, assert_close  # noqa: F401
 
 
 def test_x_times_y_plus_y_squared():

@@ -1,13 +1,12 @@
 """Parity with PyTorch: forward values and gradients of every unary/binary op and of composite
 expressions, gradient dtypes, ``grad_fn`` names, ``next_functions`` structure and double
 backward."""
-import math
 
 import numpy as np
 import pytest
 
 import cygrad
-from agutil import _grad_mode_enabled, as_leaf, assert_close, leaf, np_of, to_torch, values  # noqa: F401
+from agutil import _grad_mode_enabled, as_leaf, assert_close, leaf, np_of, to_torch  # noqa: F401
 
 torch = pytest.importorskip("torch")
 
