@@ -105,4 +105,104 @@ static cg_kernel_f64 cg_pick_f64(int isa, int *nr)
     *nr = 4;
     return cg_kernel_f64_base;
 }
+/* Narrow outputs (N <= 16 floats / 8 doubles) with AVX-512: a 12 x NR tile whose rows are a
+ * single vector each (12 accumulators), so few output columns still fill the FMA units.
+ * A is packed in 12-row slivers for it (CG_MR_NARROW). */
+#define CG_MR_NARROW 12
+#define CG_NROW(i) c##i += A[k * CG_MR_NARROW + i] * b0;
+#define CG_NSTORE(i)                                                                    \
+    if (full) {                                                                         \
+        V t0; cg_elem_t *c = C + i * rsc;                                               \
+        if (acc) { memcpy(&t0, c, sizeof(V)); t0 += c##i; } else t0 = c##i;             \
+        memcpy(c, &t0, sizeof(V));                                                      \
+    } else memcpy(buf + i * L, &c##i, sizeof(V));
+
+#define CG_DEFINE_KERNEL_NARROW(NAME, T, VB, ATTR)                                      \
+ATTR static void NAME(Py_ssize_t kc, const T *restrict A, const T *restrict B, T *C,    \
+                      Py_ssize_t rsc, Py_ssize_t csc, int m, int n, int acc)            \
+{                                                                                       \
+    typedef T cg_elem_t;                                                                \
+    typedef T V __attribute__((vector_size(VB)));                                       \
+    enum { L = VB / sizeof(T) };                                                        \
+    V c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0}, c4 = {0}, c5 = {0};                       \
+    V c6 = {0}, c7 = {0}, c8 = {0}, c9 = {0}, c10 = {0}, c11 = {0};                     \
+    T buf[CG_MR_NARROW * L];                                                            \
+    int full = m == CG_MR_NARROW && n == L && csc == 1;                                 \
+    for (Py_ssize_t k = 0; k < kc; k++) {                                               \
+        V b0;                                                                           \
+        memcpy(&b0, B + k * L, sizeof(V));                                              \
+        CG_NROW(0) CG_NROW(1) CG_NROW(2) CG_NROW(3) CG_NROW(4) CG_NROW(5)               \
+        CG_NROW(6) CG_NROW(7) CG_NROW(8) CG_NROW(9) CG_NROW(10) CG_NROW(11)             \
+    }                                                                                   \
+    CG_NSTORE(0) CG_NSTORE(1) CG_NSTORE(2) CG_NSTORE(3) CG_NSTORE(4) CG_NSTORE(5)       \
+    CG_NSTORE(6) CG_NSTORE(7) CG_NSTORE(8) CG_NSTORE(9) CG_NSTORE(10) CG_NSTORE(11)     \
+    if (!full) {                                                                        \
+        for (int i = 0; i < m; i++)                                                     \
+            for (int j = 0; j < n; j++) {                                               \
+                T *c = C + i * rsc + j * csc;                                           \
+                *c = acc ? *c + buf[i * L + j] : buf[i * L + j];                        \
+            }                                                                           \
+    }                                                                                   \
+}
+
+#ifdef CG_X86
+CG_DEFINE_KERNEL_NARROW(cg_kernel_f32_avx512_narrow, float, 64,
+                        __attribute__((target("avx512f,avx2,fma"))))
+CG_DEFINE_KERNEL_NARROW(cg_kernel_f64_avx512_narrow, double, 64,
+                        __attribute__((target("avx512f,avx2,fma"))))
+#endif
+
+/* The narrow kernel for ``isa`` (NULL when there is none: fall back to the 6-row tiles). */
+static cg_kernel_f32 cg_pick_f32_narrow(int isa, int *nr)
+{
+#ifdef CG_X86
+    if (isa == 2) { *nr = 16; return cg_kernel_f32_avx512_narrow; }
+#endif
+    *nr = 0;
+    return NULL;
+}
+
+static cg_kernel_f64 cg_pick_f64_narrow(int isa, int *nr)
+{
+#ifdef CG_X86
+    if (isa == 2) { *nr = 8; return cg_kernel_f64_avx512_narrow; }
+#endif
+    *nr = 0;
+    return NULL;
+}
+/* Narrow products without packing A: C[i, 0:n] = sum_k A[i, k] * Bp[k, :] for rows of A
+ * read in place (unit column stride), four rows at a time against one vector of B per k.
+ * Bp is B packed K x L (L = one vector, zero-padded beyond n). acc: add into C. */
+#define CG_DEFINE_ROWS(NAME, T, VB, ATTR)                                               \
+ATTR static void NAME(Py_ssize_t M, Py_ssize_t K, const T *A, Py_ssize_t rsa,           \
+                      const T *Bp, T *C, Py_ssize_t rsc, Py_ssize_t csc, int n, int acc) \
+{                                                                                       \
+    typedef T V __attribute__((vector_size(VB)));                                       \
+    enum { L = VB / sizeof(T) };                                                        \
+    T buf[4 * L];                                                                       \
+    for (Py_ssize_t i = 0; i < M; i += 4) {                                             \
+        int rows = M - i < 4 ? (int)(M - i) : 4;                                        \
+        const T *a0 = A + i * rsa;                                                      \
+        const T *a1 = rows > 1 ? a0 + rsa : a0;                                         \
+        const T *a2 = rows > 2 ? a0 + 2 * rsa : a0;                                     \
+        const T *a3 = rows > 3 ? a0 + 3 * rsa : a0;                                     \
+        V c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0}, b;                                    \
+        for (Py_ssize_t k = 0; k < K; k++) {                                            \
+            memcpy(&b, Bp + k * L, sizeof(V));                                          \
+            c0 += a0[k] * b; c1 += a1[k] * b; c2 += a2[k] * b; c3 += a3[k] * b;         \
+        }                                                                               \
+        memcpy(buf, &c0, sizeof(V)); memcpy(buf + L, &c1, sizeof(V));                   \
+        memcpy(buf + 2 * L, &c2, sizeof(V)); memcpy(buf + 3 * L, &c3, sizeof(V));       \
+        for (int r = 0; r < rows; r++)                                                  \
+            for (int j = 0; j < n; j++) {                                               \
+                T *c = C + (i + r) * rsc + j * csc;                                     \
+                *c = acc ? *c + buf[r * L + j] : buf[r * L + j];                        \
+            }                                                                           \
+    }                                                                                   \
+}
+
+#ifdef CG_X86
+CG_DEFINE_ROWS(cg_rows_f32_avx512, float, 64, __attribute__((target("avx512f,avx2,fma"))))
+CG_DEFINE_ROWS(cg_rows_f64_avx512, double, 64, __attribute__((target("avx512f,avx2,fma"))))
+#endif
 #endif

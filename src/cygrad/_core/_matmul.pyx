@@ -37,6 +37,14 @@ cdef extern from "_gemm_kernel.h" nogil:
     int cg_gemm_isa()
     cg_kernel_f32 cg_pick_f32(int isa, int* nr)
     cg_kernel_f64 cg_pick_f64(int isa, int* nr)
+    cg_kernel_f32 cg_pick_f32_narrow(int isa, int* nr)
+    void cg_rows_f32_avx512(Py_ssize_t M, Py_ssize_t K, const float* A, Py_ssize_t rsa,
+                            const float* Bp, float* C, Py_ssize_t rsc, Py_ssize_t csc, int n,
+                            int acc)
+    void cg_rows_f64_avx512(Py_ssize_t M, Py_ssize_t K, const double* A, Py_ssize_t rsa,
+                            const double* Bp, double* C, Py_ssize_t rsc, Py_ssize_t csc,
+                            int n, int acc)
+    cg_kernel_f64 cg_pick_f64_narrow(int isa, int* nr)
 
 ctypedef fused real:
     float
@@ -48,23 +56,26 @@ ctypedef fused integer:
 
 cdef enum:
     MR = 6
+    MR_NARROW = 12     # rows of the narrow tiles (MC is a multiple of both)
     KC = 256
     MC = 144           # multiple of MR
     NC = 3072          # multiple of every NR
     SMALL = 8 * 8 * 8          # up to this many multiply-adds: direct loops, no packing
     PARALLEL_MIN = 96 * 96 * 96    # below this, one thread
     NARROW = 4         # products with at most this many output columns use dot products
+    ROWS_MAX_WORK = 256 * 1024   # narrow products up to this size skip packing A (AVX-512)
 
 cdef int ISA = cg_gemm_isa()
 cdef int NR32 = 0
 cdef int NR64 = 0
 cdef cg_kernel_f32 KERNEL32 = cg_pick_f32(ISA, &NR32)
 cdef cg_kernel_f64 KERNEL64 = cg_pick_f64(ISA, &NR64)
-# half-width tiles for narrow outputs (N <= NR/2): less padding wasted on e.g. (64, 10) layers
+# narrow outputs (N <= 16 floats / 8 doubles) on AVX-512: 12 x one-vector tiles, so a layer
+# with few units (e.g. (64, 10)) still fills the FMA units; none below AVX-512
 cdef int NR32_NARROW = 0
 cdef int NR64_NARROW = 0
-cdef cg_kernel_f32 KERNEL32_NARROW = cg_pick_f32(1 if ISA == 2 else ISA, &NR32_NARROW)
-cdef cg_kernel_f64 KERNEL64_NARROW = cg_pick_f64(1 if ISA == 2 else ISA, &NR64_NARROW)
+cdef cg_kernel_f32 KERNEL32_NARROW = cg_pick_f32_narrow(ISA, &NR32_NARROW)
+cdef cg_kernel_f64 KERNEL64_NARROW = cg_pick_f64_narrow(ISA, &NR64_NARROW)
 _ISA_NAMES = ("baseline", "avx2+fma", "avx512")
 
 
@@ -83,57 +94,40 @@ cdef inline Py_ssize_t _round_up(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
 
 # ------------------------------------------------------------------ packing
 cdef void _pack_a(real* dst, const real* a, Py_ssize_t rsa, Py_ssize_t csa, Py_ssize_t mc,
-                  Py_ssize_t kc, real alpha) noexcept nogil:
-    """MR-tall slivers of the mc x kc block: dst[s][k][i] = alpha * a[s*MR + i, k]."""
+                  Py_ssize_t kc, real alpha, int tile) noexcept nogil:
+    """``tile``-tall slivers of the mc x kc block: dst[s][k][i] = alpha * a[s*tile + i, k]."""
     cdef Py_ssize_t s, i, k, mr
     cdef real* d
     cdef const real* src
-    cdef const real *r0
-    cdef const real *r1
-    cdef const real *r2
-    cdef const real *r3
-    cdef const real *r4
-    cdef const real *r5
+    cdef const real* rows[MR_NARROW]
     cdef Py_ssize_t si
-    for si in range((mc + MR - 1) // MR):
-        s = si * MR
-        mr = _min(MR, mc - s)
-        d = dst + (s // MR) * kc * MR
-        if mr < MR:
-            memset(d, 0, kc * MR * sizeof(real))
-        if csa == 1 and mr == MR:
-            # six row streams read in step, one contiguous write stream
-            r0 = a + s * rsa
-            r1 = r0 + rsa
-            r2 = r1 + rsa
-            r3 = r2 + rsa
-            r4 = r3 + rsa
-            r5 = r4 + rsa
+    for si in range((mc + tile - 1) // tile):
+        s = si * tile
+        mr = _min(tile, mc - s)
+        d = dst + si * kc * tile
+        if mr < tile:
+            memset(d, 0, kc * tile * sizeof(real))
+        if csa == 1 and mr == tile:
+            # ``tile`` row streams read in step, one contiguous write stream
+            for i in range(tile):
+                rows[i] = a + (s + i) * rsa
             if alpha == 1:
                 for k in range(kc):
-                    d[k * MR] = r0[k]
-                    d[k * MR + 1] = r1[k]
-                    d[k * MR + 2] = r2[k]
-                    d[k * MR + 3] = r3[k]
-                    d[k * MR + 4] = r4[k]
-                    d[k * MR + 5] = r5[k]
+                    for i in range(tile):
+                        d[k * tile + i] = rows[i][k]
             else:
                 for k in range(kc):
-                    d[k * MR] = alpha * r0[k]
-                    d[k * MR + 1] = alpha * r1[k]
-                    d[k * MR + 2] = alpha * r2[k]
-                    d[k * MR + 3] = alpha * r3[k]
-                    d[k * MR + 4] = alpha * r4[k]
-                    d[k * MR + 5] = alpha * r5[k]
+                    for i in range(tile):
+                        d[k * tile + i] = alpha * rows[i][k]
         elif csa == 1:
             for i in range(mr):
                 src = a + (s + i) * rsa
                 for k in range(kc):
-                    d[k * MR + i] = alpha * src[k]
+                    d[k * tile + i] = alpha * src[k]
         else:
             for k in range(kc):
                 for i in range(mr):
-                    d[k * MR + i] = alpha * a[(s + i) * rsa + k * csa]
+                    d[k * tile + i] = alpha * a[(s + i) * rsa + k * csa]
 
 
 cdef void _pack_b(real* dst, const real* b, Py_ssize_t rsb, Py_ssize_t csb, Py_ssize_t kc,
@@ -176,24 +170,26 @@ cdef void _block(Py_ssize_t ic, Py_ssize_t mc, Py_ssize_t jc, Py_ssize_t nc, Py_
     """One MC block: pack it, then sweep the register tiles over the packed B panel."""
     cdef Py_ssize_t jr, ir, jj, ii
     cdef bint narrow
+    cdef int tile
     if real is float:
         narrow = nr != NR32
     else:
         narrow = nr != NR64
-    _pack_a(ap, a + ic * rsa + pc * csa, rsa, csa, mc, kc, alpha)
+    tile = MR_NARROW if narrow else MR
+    _pack_a(ap, a + ic * rsa + pc * csa, rsa, csa, mc, kc, alpha, tile)
     for jj in range((nc + nr - 1) // nr):
         jr = jj * nr
-        for ii in range((mc + MR - 1) // MR):
-            ir = ii * MR
+        for ii in range((mc + tile - 1) // tile):
+            ir = ii * tile
             _kernel(kc, ap + ir * kc, bp + jr * kc,
                     c + (ic + ir) * rsc + (jc + jr) * csc, rsc, csc,
-                    <int>_min(MR, mc - ir), <int>_min(nr, nc - jr), acc, narrow)
+                    <int>_min(tile, mc - ir), <int>_min(nr, nc - jr), acc, narrow)
 
 
 cdef inline void _work_sizes(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, int nr, Py_ssize_t* bsz,
                              Py_ssize_t* asz) noexcept nogil:
     bsz[0] = _min(KC, K) * _round_up(_min(NC, N), nr)
-    asz[0] = _min(MC, _round_up(M, MR)) * _min(KC, K)
+    asz[0] = _min(MC, _round_up(M, MR_NARROW)) * _min(KC, K)
 
 
 cdef Py_ssize_t gemm_work_size(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, int nthreads,
@@ -202,7 +198,27 @@ cdef Py_ssize_t gemm_work_size(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, int nth
     per thread for ``gemm``, or B transposed for ``narrow_gemm``."""
     cdef Py_ssize_t bsz, asz
     _work_sizes(M, N, K, NR32 if dt == DT_FLOAT32 else NR64, &bsz, &asz)
-    return bsz + nthreads * asz + N * K
+    return bsz + nthreads * asz + K * 16
+
+
+cdef void rows_gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real* a,
+                    Py_ssize_t rsa, const real* b, Py_ssize_t rsb, Py_ssize_t csb, real beta,
+                    real* c, Py_ssize_t rsc, Py_ssize_t csc, real* bp) noexcept nogil:
+    """Few output columns on AVX-512: B (scaled by alpha) packed as one vector per k, rows of
+    A read in place; no A packing at all."""
+    cdef Py_ssize_t i, j, k
+    cdef int lanes = 16 if real is float else 8
+    for k in range(K):
+        for j in range(lanes):
+            bp[k * lanes + j] = alpha * b[k * rsb + j * csb] if j < N else 0
+    if beta != 0 and beta != 1:
+        for i in range(M):
+            for j in range(N):
+                c[i * rsc + j * csc] *= beta
+    if real is float:
+        cg_rows_f32_avx512(M, K, a, rsa, bp, c, rsc, csc, <int>N, beta != 0)
+    else:
+        cg_rows_f64_avx512(M, K, a, rsa, bp, c, rsc, csc, <int>N, beta != 0)
 
 
 cdef void narrow_gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real* a,
@@ -249,9 +265,11 @@ cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real*
                     c[i * rsc + j * csc] = 0
         return
     _work_sizes(M, N, K, nr, &bsz, &asz)
+    cdef int tile = MR
     if N <= nr_narrow:
         nr = nr_narrow
-    mc_eff = _min(MC, _round_up((M + nthreads - 1) // nthreads, MR))
+        tile = MR_NARROW
+    mc_eff = _min(MC, _round_up((M + nthreads - 1) // nthreads, tile))
     nblk = (M + mc_eff - 1) // mc_eff
     if nthreads > nblk:
         nthreads = <int>nblk
@@ -354,6 +372,9 @@ cdef void one_product(real* work, int nthreads, Py_ssize_t M, Py_ssize_t N, Py_s
     """Pick the loop for one C = alpha*A@B + beta*C."""
     cdef Py_ssize_t i, j
     cdef real* cp
+    cdef int rows_max = NR64_NARROW
+    if real is float:
+        rows_max = NR32_NARROW
     if N == 1 and M * K > 0:         # matrix-vector: dots along the rows of A
         for i in range(M):
             cp = c + i * rsc
@@ -362,6 +383,8 @@ cdef void one_product(real* work, int nthreads, Py_ssize_t M, Py_ssize_t N, Py_s
         small_gemm(M, N, K, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc)
     elif N <= NARROW and csa == 1:
         narrow_gemm(M, N, K, alpha, a, rsa, b, rsb, csb, beta, c, rsc, csc, work)
+    elif ISA == 2 and csa == 1 and N <= rows_max and M * N * K <= ROWS_MAX_WORK:
+        rows_gemm(M, N, K, alpha, a, rsa, b, rsb, csb, beta, c, rsc, csc, work)
     else:
         gemm(M, N, K, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nthreads, work)
 
