@@ -489,8 +489,8 @@ def einsum(equation, *operands):
     lhs, arrow, out = eq.partition("->")
     subs = lhs.split(",")
     if len(subs) != len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the "
-                           f"equation" if len(operands) > len(subs) else
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation" if len(operands) > len(subs) else
                            "einsum(): fewer operands were provided than specified in the "
                            "equation")
     if "..." in eq:

@@ -11,7 +11,6 @@ from ._core import _linalg
 from ._core._tensor import TensorBase
 from .autograd.graph import Node
 from .autograd._functions import needs_grad, record
-from .tensor import Tensor
 
 __all__ = ["LinAlgError", "det", "slogdet", "solve", "inv", "norm", "vector_norm",
            "matrix_norm", "lu_factor"]
@@ -255,8 +254,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if dtype is not None:
         A = A.to(dtype)
     if A.ndim < 2:
-        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
-                           f"dimensions.")
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
     if not isinstance(dim, (tuple, list)) or len(dim) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim}")
     d0, d1 = dim

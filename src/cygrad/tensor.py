@@ -5,7 +5,6 @@ Every op funnels through one of a few dispatch functions (``_unary``, ``_binary`
 the graph; today they call the kernels directly.
 """
 import builtins
-import operator
 
 from ._core import _create, _elementwise, _index, _iter, _matmul, _reduce
 from ._core import _tensor as _core_tensor

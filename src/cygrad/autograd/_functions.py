@@ -12,7 +12,7 @@ import math
 from .._core import _elementwise, _index, _matmul, _reduce
 from .._core import _tensor as _core_tensor
 from .._core._tensor import TensorBase
-from ..tensor import Tensor, _B, _R, _U
+from ..tensor import _B, _R, _U
 from .graph import (NO_EDGE, Edge, Node, SavedOutput, _meta, grad_accumulator,
                     make_edge)
 from . import grad_mode
@@ -909,10 +909,6 @@ def _addmm(inp, m1, m2, beta=1.0, alpha=1.0, batched=False):
     return dispatch(_B["add"], dispatch(_B["mul"], inp, beta) if beta != 1 else inp, prod)
 
 
-def _arg_reduce(which, x, dim, keepdim):
-    return arg_reduce(which, x, dim, keepdim)
-
-
 def _reshape(t, shape):
     from ..tensor import _reshape as kernel
 
@@ -958,7 +954,7 @@ def _handlers():
         _matmul.dot: lambda a, b: _checked(_matmul.dot, a, b),
         _matmul.addmm: _addmm,
         _reduce.reduce: reduction,
-        _reduce.arg_reduce: _arg_reduce,
+        _reduce.arg_reduce: arg_reduce,
         _elementwise.copy_: inplace_copy,
         _elementwise.fill_: inplace_fill,
         _index.setitem: inplace_setitem,

@@ -10,9 +10,9 @@ to every gradient against the shape of the input it flows into.
 import heapq
 
 from .._core._elementwise import clone as _clone
-from ..tensor import Tensor, TensorBase, _binary_kernel, _ADD
+from ..tensor import TensorBase, _binary_kernel, _ADD
 from . import grad_mode
-from .graph import AccumulateGrad, _meta, grad_accumulator
+from .graph import AccumulateGrad, grad_accumulator
 
 __all__ = ["run_backward", "sum_to_shape"]
 
@@ -32,16 +32,6 @@ def sum_to_shape(grad, shape):
     return grad.reshape(shape) if lead or tuple(grad.shape) != shape else grad
 
 
-def _validate(grad, meta):
-    """Make ``grad`` match the input it flows into: sum out broadcast dims, cast dtype."""
-    shape, dtype = meta
-    if not grad._has_shape(shape):
-        grad = sum_to_shape(grad, shape)
-    if grad._dtype_code != dtype:
-        grad = grad.to(_DTYPES[dtype])
-    return grad
-
-
 def _leaf_hooks(node, grad):
     """Run the hooks registered on the leaf behind an AccumulateGrad node."""
     meta = node.variable._ag
@@ -58,15 +48,11 @@ def _accumulate(node, grad, create_graph):
     v = node.variable
     if v._grad is None:
         # a fresh tensor: the incoming gradient may be shared with other edges or the caller
-        v._grad = grad if create_graph else _detached_copy(grad)
+        v._grad = grad if create_graph else _clone(grad)
     elif create_graph:
         v._grad = v._grad + grad
     else:
         _binary_kernel(_ADD, v._grad, grad, v._grad)
-
-
-def _detached_copy(t):
-    return _clone(t)
 
 
 def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=None,

@@ -1,6 +1,5 @@
 """Higher-level derivatives: ``vjp``, ``jvp``, ``jacobian``, ``hessian`` (as
 ``torch.autograd.functional``), built on reverse mode."""
-from .._core._tensor import TensorBase
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian"]
 
@@ -47,7 +46,6 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     from . import grad
     from ..creation import zeros_like, ones_like
 
-    single = not isinstance(inputs, (tuple, list))
     xs = _prep(inputs)
     out = func(*xs)
     outs = _tuple(out)

@@ -14,7 +14,6 @@ def _as_tuple(x):
 
 def _numerical_jacobian(func, inputs, k, eps):
     """Central differences of every output element w.r.t. every element of ``inputs[k]``."""
-    from ..creation import zeros
 
     x = inputs[k]
     n = x.numel()
