@@ -23,6 +23,21 @@ int = int32  # noqa: A001
 
 __version__ = "0.1.0.dev0"
 
+_LAZY = ("nn", "optim", "utils")
+
+
+def __getattr__(name):
+    # the training stack is imported on first use, so ``import cygrad`` stays fast
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'cygrad' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY))
+
 __all__ = (["Tensor", "Size", "dtype", "device", "bool", "float32", "float64", "int32", "int64",
             "float", "double", "long", "int", "get_default_dtype", "set_default_dtype",
             "promote_types", "get_num_threads", "set_num_threads", "OutOfMemoryError",

@@ -1047,6 +1047,26 @@ class Tensor(TensorBase):
         return _op(_sqrt_zero_grad, self.var(dim, correction=correction, keepdim=keepdim,
                                              unbiased=unbiased))
 
+    def softmax(self, dim, dtype=None):
+        """``exp(x) / exp(x).sum(dim)``, shifted by the maximum for stability.
+
+        Examples
+        --------
+        >>> cygrad.tensor([0., 0.]).softmax(0)
+        tensor([0.5000, 0.5000])
+        """
+        return _AG.softmax(self, dim, dtype)
+
+    def log_softmax(self, dim, dtype=None):
+        """``x - logsumexp(x, dim)`` (stable even for logits of ``1e4``).
+
+        Examples
+        --------
+        >>> cygrad.tensor([0., 1e4]).log_softmax(0)
+        tensor([-10000.,      0.])
+        """
+        return _AG.log_softmax(self, dim, dtype)
+
     def logsumexp(self, dim, keepdim=False):
         """``log(sum(exp(self), dim))`` computed stably (shifted by the maximum)."""
         x = self if self.is_floating_point() else self.float()

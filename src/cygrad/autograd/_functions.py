@@ -1075,3 +1075,78 @@ def inplace_setitem(t, key, value):
 def inplace_index_put(t, indices, values, accumulate=False):
     check_inplace(t)
     return commit(t, index_put(t, tuple(indices), values, accumulate))
+
+
+# ------------------------------------------------------------------ softmax
+def _softmax_input(name, x, dim, dtype):
+    if dtype is not None:
+        x = x.to(dtype)
+    if not x.is_floating_point():
+        raise RuntimeError(f"{name}(): expected a floating point input, got {x.dtype}")
+    return x, _core_tensor.wrap_dim_py(dim, x.ndim) if x.ndim else 0
+
+
+def _softmax_kernel(x, d, log):
+    """Forward on plain kernels: shift by the maximum, exponentiate, normalise."""
+    if x.numel() == 0:
+        return _elementwise.clone(x)
+    dims = (d,) if x.ndim else ()
+    m = _reduce.reduce(_R["max"], x, dims, True, 1.0)
+    z = _binary_kernel(_B["sub"], x, m)
+    # a row that is all -inf shifts by 0 (gives -inf / nan as PyTorch) instead of nan
+    e = _unary_kernel(_U["exp"], z)
+    s = _reduce.reduce(_R["sum"], e, dims, True, 1.0)
+    if log:
+        return _binary_kernel(_B["sub"], z, _unary_kernel(_U["log"], s, s), z)
+    return _binary_kernel(_B["div"], e, s, e)
+
+
+class LogSoftmaxBackward0(Node):
+    """``y = log_softmax(x)``: ``dx = g - exp(y) * g.sum(dim)``."""
+
+    __slots__ = ("dim",)
+
+    def apply(self, g):
+        (y,) = self.saved
+        dims = (self.dim,) if y.ndim else ()
+        return (g - y.exp() * g.sum(dims, keepdim=True),)
+
+
+class SoftmaxBackward0(Node):
+    """``y = softmax(x)``: ``dx = y * (g - (g * y).sum(dim))``."""
+
+    __slots__ = ("dim",)
+
+    def apply(self, g):
+        (y,) = self.saved
+        dims = (self.dim,) if y.ndim else ()
+        gy = g * y
+        return (gy - y * gy.sum(dims, keepdim=True),)
+
+
+def log_softmax(x, dim, dtype=None):
+    """``x - logsumexp(x, dim)`` as one recorded node (stable for huge logits)."""
+    src = x
+    x, d = _softmax_input("log_softmax", x, dim, dtype)
+    if x is not src and x._requires_grad:
+        return log_softmax(x, d)        # the cast is recorded; then the op itself
+    out = _softmax_kernel(x.detach() if x._requires_grad else x, d, True)
+    if needs_grad(x):
+        node = record(LogSoftmaxBackward0, (x,), out)
+        node.dim = d
+        node.save(alias(out))
+    return out
+
+
+def softmax(x, dim, dtype=None):
+    """``exp(x) / exp(x).sum(dim)`` as one recorded node."""
+    src = x
+    x, d = _softmax_input("softmax", x, dim, dtype)
+    if x is not src and x._requires_grad:
+        return softmax(x, d)
+    out = _softmax_kernel(x.detach() if x._requires_grad else x, d, False)
+    if needs_grad(x):
+        node = record(SoftmaxBackward0, (x,), out)
+        node.dim = d
+        node.save(alias(out))
+    return out

@@ -1,0 +1,1202 @@
+"""``cygrad.nn.functional``: the layers, activations and losses as functions (PyTorch's API).
+
+Composite ops are written from recorded primitives, so autograd differentiates them for
+free. Ops whose backward is cheaper or more stable written by hand (``linear``,
+``log_softmax``, ``nll_loss``, ``mse_loss``, the binary cross entropies, ``conv2d``,
+``max_pool2d``, ``embedding``, ``gelu``) compute their forward on detached tensors and record
+one node whose ``apply`` is the derivative, written beside the forward as in
+``cygrad.autograd._functions``.
+"""
+import builtins
+import math
+import warnings
+
+from .._core import _elementwise, _matmul, _reduce
+from .._core._tensor import TensorBase
+from ..autograd import grad_mode
+from ..autograd._functions import (_where, index_put, log_softmax as _log_softmax,
+                                   needs_grad, record, softmax as _softmax)
+from ..autograd.graph import Node
+from ..tensor import _B, _R
+
+__all__ = [
+    "linear", "bilinear", "relu", "relu_", "leaky_relu", "sigmoid", "tanh", "gelu", "silu",
+    "softplus", "elu", "softmax", "log_softmax", "dropout", "one_hot", "embedding",
+    "layer_norm", "batch_norm", "conv2d", "max_pool2d", "avg_pool2d", "pad", "flatten",
+    "mse_loss", "l1_loss", "nll_loss", "cross_entropy", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "normalize",
+]
+
+_binary_kernel = _elementwise.binary
+_unary_kernel = _elementwise.unary
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _d(t):
+    """``t`` without history, for a hand-written node's forward."""
+    return t.detach() if t._requires_grad else t
+
+
+def _creation():
+    from .. import creation
+
+    return creation
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated ``size_average`` / ``reduce`` arguments mapped to ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  "reduction='mean' instead.", stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _reduce_loss(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _pair(v, name):
+    if isinstance(v, int):
+        return (v, v)
+    v = tuple(v)
+    if len(v) == 1:
+        return (v[0], v[0])
+    if len(v) != 2 or not all(isinstance(i, int) for i in v):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {v!r}")
+    return v
+
+
+# ====================================================================== linear
+class AddmmBackward0(Node):
+    """``out = bias + input @ weight.T``: inputs are (bias, input, weight)."""
+
+    __slots__ = ()
+
+    def apply(self, g):
+        x, w = self.saved
+        gb = g.sum(0) if self.needs(0) else None
+        gx = g @ w if self.needs(1) else None
+        gw = g.mT @ x if self.needs(2) else None
+        return gb, gx, gw
+
+
+def linear(input, weight, bias=None):
+    """``y = input @ weight.T + bias``.
+
+    Parameters
+    ----------
+    input : Tensor
+        ``(*, in_features)``.
+    weight : Tensor
+        ``(out_features, in_features)``.
+    bias : Tensor, optional
+        ``(out_features,)``.
+
+    Returns
+    -------
+    Tensor
+        ``(*, out_features)``.
+
+    Examples
+    --------
+    >>> x = cygrad.ones(2, 3)
+    >>> w = cygrad.tensor([[1., 2., 3.]])
+    >>> F.linear(x, w, cygrad.tensor([0.5]))
+    tensor([[6.5000],
+            [6.5000]])
+    """
+    if not isinstance(input, TensorBase) or not isinstance(weight, TensorBase):
+        raise TypeError("linear(): input and weight must be Tensors")
+    if weight.ndim not in (1, 2):
+        raise RuntimeError(f"linear(): weight must be 1-d or 2-d, got {weight.ndim}-d")
+    if input.ndim == 2 and weight.ndim == 2 and bias is not None and bias.ndim <= 1:
+        wt = weight.detach().mT if weight._requires_grad else weight.mT
+        out = _matmul.addmm(_d(bias), _d(input), wt, 1.0, 1.0)
+        if needs_grad(input, weight, bias):
+            node = record(AddmmBackward0, (bias, input, weight), out)
+            node.save(input if node.needs(2) else None, weight if node.needs(1) else None)
+        return out
+    out = input @ weight.mT if weight.ndim == 2 else input @ weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``y = x1^T A x2 + b`` for each output feature; ``weight`` is ``(out, in1, in2)``."""
+    out = _functions().einsum("...i,oij,...j->...o", input1, weight, input2)
+    return out + bias if bias is not None else out
+
+
+def _functions():
+    from .. import _functions
+
+    return _functions
+
+
+# ====================================================================== activations
+def relu(input, inplace=False):
+    """``max(input, 0)`` elementwise.
+
+    Examples
+    --------
+    >>> F.relu(cygrad.tensor([-1., 0., 2.]))
+    tensor([0., 0., 2.])
+    """
+    return input.relu_() if inplace else input.relu()
+
+
+def relu_(input):
+    """In-place :func:`relu`."""
+    return input.relu_()
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``x`` where positive, ``negative_slope * x`` elsewhere.
+
+    Examples
+    --------
+    >>> F.leaky_relu(cygrad.tensor([-1., 2.]), 0.1)
+    tensor([-0.1000,  2.0000])
+    """
+    out = _where(input > 0, input, input * negative_slope)
+    return input.copy_(out) if inplace else out
+
+
+def sigmoid(input):
+    """``1 / (1 + exp(-x))``."""
+    return input.sigmoid()
+
+
+def tanh(input):
+    """Hyperbolic tangent."""
+    return input.tanh()
+
+
+def silu(input, inplace=False):
+    """``x * sigmoid(x)`` (also called swish)."""
+    out = input * input.sigmoid()
+    return input.copy_(out) if inplace else out
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta * x)) / beta``, linear where ``beta * x > threshold``.
+
+    Examples
+    --------
+    >>> F.softplus(cygrad.tensor([0., 30.]))
+    tensor([ 0.6931, 30.0000])
+    """
+    bx = input * beta
+    soft = (bx.clamp(max=threshold).exp()).log1p() / beta
+    return _where(bx > threshold, input, soft)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    out = _where(input > 0, input, (input.clamp(max=0.0).expm1()) * alpha)
+    return input.copy_(out) if inplace else out
+
+
+_SQRT1_2 = 1.0 / math.sqrt(2.0)
+_SQRT2_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+class GeluBackward0(Node):
+    """d/dx [x Phi(x)] = Phi(x) + x phi(x) (exact), or the derivative of the tanh form."""
+
+    __slots__ = ("approximate",)
+
+    def apply(self, g):
+        (x,) = self.saved
+        if self.approximate == "tanh":
+            inner = (x + 0.044715 * x * x * x) * _SQRT2_PI
+            t = inner.tanh()
+            dinner = (1 + 3 * 0.044715 * x * x) * _SQRT2_PI
+            return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner),)
+        cdf = 0.5 * (1 + (x * _SQRT1_2).erf())
+        pdf = (-0.5 * x * x).exp() * _INV_SQRT_2PI
+        return (g * (cdf + x * pdf),)
+
+
+def gelu(input, approximate="none"):
+    """Gaussian error linear unit: ``x * Phi(x)`` (``approximate='tanh'`` for the tanh form).
+
+    Examples
+    --------
+    >>> F.gelu(cygrad.tensor([-1., 0., 1.]))
+    tensor([-0.1587,  0.0000,  0.8413])
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"approximate argument must be either none or tanh, got "
+                           f"{approximate!r}")
+    x = _d(input)
+    if approximate == "tanh":
+        out = 0.5 * x * (1 + ((x + 0.044715 * x * x * x) * _SQRT2_PI).tanh())
+    else:
+        out = 0.5 * x * (1 + (x * _SQRT1_2).erf())
+    if needs_grad(input):
+        node = record(GeluBackward0, (input,), out)
+        node.approximate = approximate
+        node.save(input)
+    return out
+
+
+def _softmax_dim(name, ndim, stacklevel=3):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``exp(x) / exp(x).sum(dim)``, computed stably (shifted by the maximum).
+
+    Examples
+    --------
+    >>> F.softmax(cygrad.tensor([1., 1., 2.]), dim=0)
+    tensor([0.2119, 0.2119, 0.5761])
+    """
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
+    return _softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``x - logsumexp(x, dim)``: stable for any finite logits (even ``1e4``).
+
+    Examples
+    --------
+    >>> F.log_softmax(cygrad.tensor([0., 1e4]), dim=0)
+    tensor([-10000.,      0.])
+    """
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
+    return _log_softmax(input, dim, dtype)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """``x / max(||x||_p, eps)`` along ``dim``."""
+    n = input.abs().pow(p).sum(dim, keepdim=True).pow(1.0 / p) if p != 2.0 else \
+        (input * input).sum(dim, keepdim=True).sqrt()
+    return input / n.clamp(min=eps)
+
+
+# ====================================================================== dropout, one_hot
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+
+    The mask comes from cygrad's global generator (:func:`cygrad.manual_seed`), so it is
+    reproducible but not the same draws as PyTorch's.
+
+    Examples
+    --------
+    >>> x = cygrad.ones(1000)
+    >>> F.dropout(x, 0.5, training=False) is x
+    True
+    >>> y = F.dropout(x, 0.5)
+    >>> sorted(set(y.tolist()))
+    [0.0, 2.0]
+    """
+    if not (0.0 <= p <= 1.0):
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input.mul_(0.0) if inplace else input * 0.0
+    if not input.is_floating_point():
+        raise RuntimeError("dropout(): expected a floating point input, got "
+                           f"{input.dtype}")
+    keep = _creation().rand(tuple(input.shape), dtype=input.dtype)
+    mask = _binary_kernel(_B["ge"], keep, p)
+    scale = _binary_kernel(_B["mul"], mask, 1.0 / (1.0 - p))
+    if scale.dtype is not input.dtype:
+        scale = scale.to(input.dtype)
+    return input.mul_(scale) if inplace else input * scale
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding: ``out[..., i] = (tensor == i)``.
+
+    Examples
+    --------
+    >>> F.one_hot(cygrad.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    if not isinstance(tensor, TensorBase) or tensor.dtype is not _dtypes().int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if tensor.numel() == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(tensor.max().item()) + 1
+    if tensor.numel() and int(tensor.min().item()) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if tensor.numel() and int(tensor.max().item()) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    classes = _creation().arange(num_classes)
+    return (tensor.unsqueeze(-1) == classes).long()
+
+
+def _dtypes():
+    from .. import _dtype
+
+    return _dtype
+
+
+# ====================================================================== embedding
+class EmbeddingBackward0(Node):
+    """Scatter-add the output gradient into the rows that were looked up."""
+
+    __slots__ = ("num", "padding_idx")
+
+    def apply(self, g):
+        (idx,) = self.saved
+        w_shape = (self.num, g.shape[-1])
+        gw = _creation().zeros(w_shape, dtype=g.dtype)
+        flat = idx.reshape(-1)
+        rows = g.reshape(-1, w_shape[1])
+        if self.padding_idx is not None:
+            keep = (flat != self.padding_idx).unsqueeze(-1).to(g.dtype)
+            rows = rows * keep
+        return (index_put(gw, (flat,), rows, True) if rows._requires_grad else
+                gw.index_put_((flat,), rows, accumulate=True),)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` picked by the integer ``input`` (any shape).
+
+    Examples
+    --------
+    >>> w = cygrad.tensor([[0., 0.], [1., 2.], [3., 4.]])
+    >>> F.embedding(cygrad.tensor([2, 1]), w)
+    tensor([[3., 4.],
+            [1., 2.]])
+    """
+    if not isinstance(input, TensorBase) or input.dtype not in (_dtypes().int64,
+                                                                _dtypes().int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got "
+                           f"{getattr(input, 'dtype', type(input).__name__)} instead")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding(): max_norm, scale_grad_by_freq and sparse are "
+                                  "not supported")
+    n = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx < 0:
+            padding_idx += n
+        if not 0 <= padding_idx < n:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+    if input.numel():
+        lo, hi = int(input.min().item()), int(input.max().item())
+        if lo < 0 or hi >= n:
+            raise IndexError(f"index {hi if hi >= n else lo} is out of bounds for dimension 0 "
+                             f"with size {n}")
+    out = _d(weight)[input]
+    if needs_grad(weight):
+        node = record(EmbeddingBackward0, (weight,), out)
+        node.num = n
+        node.padding_idx = padding_idx
+        node.save(input)
+    return out
+
+
+# ====================================================================== normalisation
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing ``normalized_shape`` dims (biased variance).
+
+    Examples
+    --------
+    >>> F.layer_norm(cygrad.tensor([[1., 3.]]), (2,))
+    tensor([[-1.0000,  1.0000]])
+    """
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {', '.join(str(s) for s in normalized_shape)}], "
+                           f"but got input of size{list(input.shape)}")
+    dims = tuple(range(input.ndim - k, input.ndim))
+    mean = input.mean(dims, keepdim=True)
+    dev = input - mean
+    var = (dev * dev).mean(dims, keepdim=True)
+    out = dev * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalise each channel (dim 1) by batch statistics (training) or running ones.
+
+    In training, ``running_mean`` / ``running_var`` are updated in place with ``momentum``
+    (the variance with Bessel's correction, as PyTorch does); ``momentum=None`` gives a
+    cumulative average, which needs the caller's batch count (see :class:`BatchNorm1d`).
+
+    Examples
+    --------
+    >>> x = cygrad.tensor([[1., 2.], [3., 6.]])
+    >>> F.batch_norm(x, None, None, training=True)
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]])
+    """
+    if input.ndim < 2:
+        raise ValueError(f"expected 2D or more input (got {input.ndim}D input)")
+    c = input.shape[1]
+    dims = (0,) + tuple(range(2, input.ndim))
+    shape = [1, c] + [1] * (input.ndim - 2)
+    if training:
+        n = input.numel() // c if c else 0
+        if n <= 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+        mean = input.mean(dims, keepdim=True)
+        dev = input - mean
+        var = (dev * dev).mean(dims, keepdim=True)
+        if running_mean is not None or running_var is not None:
+            m = momentum if momentum is not None else 0.1
+            with grad_mode.no_grad():
+                if running_mean is not None:
+                    running_mean.mul_(1 - m).add_(mean.detach().reshape(c).to(
+                        running_mean.dtype), alpha=m)
+                if running_var is not None:
+                    unbiased = var.detach().reshape(c) * (n / (n - 1))
+                    running_var.mul_(1 - m).add_(unbiased.to(running_var.dtype), alpha=m)
+        out = dev * (var + eps).rsqrt()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation "
+                               "mode")
+        out = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+# ====================================================================== convolution, pooling
+def _conv_geometry(name, x, kh, kw, stride, padding, dilation):
+    sh, sw = _pair(stride, "stride")
+    dh, dw = _pair(dilation, "dilation")
+    if sh <= 0 or sw <= 0:
+        raise RuntimeError(f"{name}: non-positive stride is not supported")
+    if dh <= 0 or dw <= 0:
+        raise RuntimeError(f"{name}: dilation should be greater than zero")
+    if isinstance(padding, str):
+        if padding == "valid":
+            ph = pw = (0, 0)
+        elif padding == "same":
+            if sh != 1 or sw != 1:
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            th, tw = dh * (kh - 1), dw * (kw - 1)
+            ph, pw = (th // 2, th - th // 2), (tw // 2, tw - tw // 2)
+        else:
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                             "{'valid', 'same'}")
+    else:
+        p = _pair(padding, "padding")
+        if p[0] < 0 or p[1] < 0:
+            raise RuntimeError(f"{name}: negative padding is not supported")
+        ph, pw = (p[0], p[0]), (p[1], p[1])
+    H, W = x.shape[-2], x.shape[-1]
+    Hp, Wp = H + ph[0] + ph[1], W + pw[0] + pw[1]
+    oh = (Hp - dh * (kh - 1) - 1) // sh + 1
+    ow = (Wp - dw * (kw - 1) - 1) // sw + 1
+    if oh <= 0 or ow <= 0:
+        raise RuntimeError(f"{name}: the padded input size per channel ({Hp} x {Wp}) is "
+                           f"smaller than the (dilated) kernel size "
+                           f"({dh * (kh - 1) + 1} x {dw * (kw - 1) + 1})")
+    return (sh, sw), (dh, dw), ph, pw, oh, ow
+
+
+def _pad_hw(x, ph, pw, value):
+    """``x`` (N, C, H, W) padded with ``value`` (a copy; ``x`` itself when no padding)."""
+    if not (ph[0] or ph[1] or pw[0] or pw[1]):
+        return x
+    N, C, H, W = x.shape
+    out = _creation().full((N, C, H + ph[0] + ph[1], W + pw[0] + pw[1]), value,
+                           dtype=x.dtype)
+    out[:, :, ph[0]:ph[0] + H, pw[0]:pw[0] + W] = x
+    return out
+
+
+def _windows(xp, kh, kw, stride, dilation, oh, ow):
+    """The (N, C, kh, kw, oh, ow) strided view of the sliding windows (no copy)."""
+    sN, sC, sH, sW = xp.stride()
+    return xp.as_strided((xp.shape[0], xp.shape[1], kh, kw, oh, ow),
+                         (sN, sC, dilation[0] * sH, dilation[1] * sW, stride[0] * sH,
+                          stride[1] * sW), xp.storage_offset())
+
+
+def _col2im(gcols, shape, kh, kw, stride, dilation, ph, pw, oh, ow):
+    """Adjoint of im2col: add each kernel offset's columns back into the padded input."""
+    N, C, H, W = shape
+    Hp, Wp = H + ph[0] + ph[1], W + pw[0] + pw[1]
+    gx = _creation().zeros((N, C, Hp, Wp), dtype=gcols.dtype)
+    for i in range(kh):
+        r0 = i * dilation[0]
+        for j in range(kw):
+            c0 = j * dilation[1]
+            dst = gx[:, :, r0:r0 + stride[0] * (oh - 1) + 1:stride[0],
+                     c0:c0 + stride[1] * (ow - 1) + 1:stride[1]]
+            _binary_kernel(_B["add"], dst, gcols[:, :, i, j], dst)
+    return gx[:, :, ph[0]:ph[0] + H, pw[0]:pw[0] + W]
+
+
+class ConvolutionBackward0(Node):
+    """im2col convolution: ``out = W @ cols``; inputs are (input, weight, bias)."""
+
+    __slots__ = ("geom", "in_shape", "w_shape", "groups", "batched")
+
+    def apply(self, g):
+        if grad_mode.is_grad_enabled():
+            raise RuntimeError("conv2d: double backward (create_graph=True) is not supported")
+        cols, w = self.saved
+        kh, kw, stride, dilation, ph, pw, oh, ow = self.geom
+        N, C, H, W = self.in_shape
+        oc, groups = self.w_shape[0], self.groups
+        if not self.batched:
+            g = g.unsqueeze(0)
+        G = g.reshape(N, groups, oc // groups, oh * ow)
+        gx = gw = gb = None
+        if self.needs(0):
+            w2 = w.reshape(groups, oc // groups, -1)
+            gcols = (w2.mT @ G).reshape(N, C, kh, kw, oh, ow)
+            gx = _col2im(gcols, self.in_shape, kh, kw, stride, dilation, ph, pw, oh, ow)
+            gx = gx.contiguous() if self.batched else gx[0].contiguous()
+        if self.needs(1):
+            gw = (G @ cols.mT).sum(0).reshape(self.w_shape)
+        if self.needs(2):
+            gb = g.sum((0, 2, 3))
+        return gx, gw, gb
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-d cross-correlation, computed as im2col (a strided copy) and one batched GEMM.
+
+    Parameters
+    ----------
+    input : Tensor
+        ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``.
+    weight : Tensor
+        ``(C_out, C_in / groups, kH, kW)``.
+    bias : Tensor, optional
+        ``(C_out,)``.
+    stride, padding, dilation : int or tuple
+        As PyTorch; ``padding`` may also be ``'valid'`` or ``'same'``.
+    groups : int
+        Split channels into ``groups`` independent convolutions.
+
+    Examples
+    --------
+    >>> x = cygrad.arange(16.).reshape(1, 1, 4, 4)
+    >>> F.conv2d(x, cygrad.ones(1, 1, 2, 2), stride=2)
+    tensor([[[[10., 18.],
+              [42., 50.]]]])
+    """
+    if weight.ndim != 4:
+        raise RuntimeError(f"Expected 4-dimensional weight for conv2d, but got weight of size "
+                           f"{list(weight.shape)}")
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
+                           f"input of size: {list(input.shape)}")
+    batched = input.ndim == 4
+    x = _d(input) if batched else _d(input).unsqueeze(0)
+    oc, cg, kh, kw = weight.shape
+    N, C, H, W = x.shape
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if C != cg * groups or oc % groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, "
+                           f"expected input{list(input.shape)} to have {cg * groups} channels, "
+                           f"but got {C} channels instead")
+    if bias is not None and tuple(bias.shape) != (oc,):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {oc} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")
+    if x.dtype is not weight.dtype:
+        raise RuntimeError(f"Input type ({x.type()}) and weight type ({weight.type()}) should "
+                           "be the same")
+    stride, dilation, ph, pw, oh, ow = _conv_geometry("conv2d", x, kh, kw, stride, padding,
+                                                      dilation)
+    xp = _pad_hw(x, ph, pw, 0.0)
+    cols = _windows(xp, kh, kw, stride, dilation, oh, ow).reshape(N, groups, cg * kh * kw,
+                                                                   oh * ow)
+    w2 = _d(weight).reshape(groups, oc // groups, cg * kh * kw)
+    out = (w2 @ cols).reshape(N, oc, oh, ow)
+    if bias is not None:
+        _binary_kernel(_B["add"], out, _d(bias).reshape(1, oc, 1, 1), out)
+    if not batched:
+        out = out[0]
+    if needs_grad(input, weight, bias):
+        node = record(ConvolutionBackward0, (input, weight, bias), out)
+        node.geom = (kh, kw, stride, dilation, ph, pw, oh, ow)
+        node.in_shape = (N, C, H, W)
+        node.w_shape = tuple(weight.shape)
+        node.groups = groups
+        node.batched = batched
+        node.save(cols if node.needs(1) else None, _d(weight) if node.needs(0) else None)
+    return out
+
+
+class MaxPool2DWithIndicesBackward0(Node):
+    """The gradient goes to the input position each window's maximum came from."""
+
+    __slots__ = ("in_shape", "batched")
+
+    def apply(self, g):
+        (flat_idx,) = self.saved
+        N, C, H, W = self.in_shape
+        if not self.batched:
+            g = g.unsqueeze(0)
+        gx = _creation().zeros((N * C, H * W), dtype=g.dtype)
+        rows = _creation().arange(N * C).unsqueeze(-1)
+        vals = g.reshape(N * C, -1)
+        gx = index_put(gx, (rows, flat_idx.reshape(N * C, -1)), vals, True) \
+            if vals._requires_grad else \
+            gx.index_put_((rows, flat_idx.reshape(N * C, -1)), vals, accumulate=True)
+        gx = gx.reshape(N, C, H, W)
+        return (gx if self.batched else gx[0],)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Maximum over sliding ``kernel_size`` windows (padding counts as ``-inf``).
+
+    With ``return_indices=True`` also returns, per output, the flat ``H * W`` index of the
+    input element that was picked (PyTorch's convention).
+
+    Examples
+    --------
+    >>> x = cygrad.arange(16.).reshape(1, 1, 4, 4)
+    >>> F.max_pool2d(x, 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
+    if input.ndim not in (3, 4):
+        raise RuntimeError("max_pool2d: Expected 3D or 4D tensor, but got "
+                           f"{list(input.shape)}")
+    batched = input.ndim == 4
+    x = _d(input) if batched else _d(input).unsqueeze(0)
+    kh, kw = _pair(kernel_size, "kernel_size")
+    stride = (kh, kw) if stride is None or (not isinstance(stride, int) and
+                                            len(tuple(stride)) == 0) else stride
+    ph_, pw_ = _pair(padding, "padding")
+    if ph_ > kh // 2 or pw_ > kw // 2:
+        raise RuntimeError("pad should be at most half of effective kernel size, but got "
+                           f"pad={ph_}, kernel_size={kh} and dilation={dilation}")
+    N, C, H, W = x.shape
+    st, dil, ph, pw, oh, ow = _conv_geometry("max_pool2d", x, kh, kw, stride,
+                                             (ph_, pw_), dilation)
+    if ceil_mode:
+        def ceil_out(size, k, s, p, d):
+            o = -(-(size + 2 * p - d * (k - 1) - 1) // s) + 1
+            if (o - 1) * s >= size + p:     # the last window must start inside the input
+                o -= 1
+            return o
+        oh = ceil_out(H, kh, st[0], ph_, dil[0])
+        ow = ceil_out(W, kw, st[1], pw_, dil[1])
+        extra_h = builtins.max(0, (oh - 1) * st[0] + dil[0] * (kh - 1) + 1 - (H + 2 * ph_))
+        extra_w = builtins.max(0, (ow - 1) * st[1] + dil[1] * (kw - 1) + 1 - (W + 2 * pw_))
+        ph, pw = (ph_, ph_ + extra_h), (pw_, pw_ + extra_w)
+    xp = _pad_hw(x, ph, pw, -math.inf if x.is_floating_point() else
+                 int(x.min().item()) if x.numel() else 0)
+    win = _windows(xp, kh, kw, st, dil, oh, ow).permute(0, 1, 4, 5, 2, 3)
+    vals, k = win.reshape(N, C, oh, ow, kh * kw).max(-1)
+    ar = _creation().arange
+    row = ar(oh).reshape(oh, 1) * st[0] - ph[0] + (k // kw) * dil[0]
+    col = ar(ow) * st[1] - pw[0] + (k % kw) * dil[1]
+    flat_idx = row * W + col
+    if not batched:
+        vals, flat_idx = vals[0], flat_idx[0]
+    if needs_grad(input):
+        node = record(MaxPool2DWithIndicesBackward0, (input,), vals)
+        node.in_shape = (N, C, H, W)
+        node.batched = batched
+        node.save(flat_idx)
+    return (vals, flat_idx) if return_indices else vals
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over sliding ``kernel_size`` windows (a depthwise convolution with ones)."""
+    if ceil_mode or not count_include_pad:
+        raise NotImplementedError("avg_pool2d: ceil_mode and count_include_pad=False are not "
+                                  "supported")
+    kh, kw = _pair(kernel_size, "kernel_size")
+    stride = (kh, kw) if stride is None else stride
+    batched = input.ndim == 4
+    x = input if batched else input.unsqueeze(0)
+    C = x.shape[1]
+    w = _creation().full((C, 1, kh, kw), 1.0 / (divisor_override or kh * kw), dtype=x.dtype)
+    out = conv2d(x, w, None, stride, padding, 1, C)
+    return out if batched else out[0]
+
+
+class ConstantPadNdBackward0(Node):
+    """The gradient of the kept part of the input is the matching part of the output's."""
+
+    __slots__ = ("src", "dst", "shape")
+
+    def apply(self, g):
+        part = g[self.dst]
+        if tuple(part.shape) == self.shape:     # nothing was cropped
+            return (part,)
+        gi = _creation().zeros(self.shape, dtype=g.dtype)
+        if part._requires_grad:
+            return (_pad_scatter(gi, self.src, part),)
+        gi[self.src] = part
+        return (gi,)
+
+
+def _pad_scatter(base, key, part):
+    """``base[key] = part`` recorded (double backward through pad)."""
+    return pad(part, _pad_amounts(key, base.shape, part.shape))
+
+
+def _pad_amounts(key, shape, part_shape):
+    amounts = []
+    for d in range(len(shape) - 1, -1, -1):
+        start = key[d].start or 0
+        amounts += [start, shape[d] - start - part_shape[d]]
+    return tuple(amounts)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)``.
+
+    Only ``mode='constant'`` is supported; negative pads crop.
+
+    Examples
+    --------
+    >>> F.pad(cygrad.tensor([[1., 2.]]), (1, 1))
+    tensor([[0., 1., 2., 0.]])
+    """
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported (only 'constant')")
+    pad = tuple(pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length must be divisible by 2 and at most twice the "
+                           f"number of dimensions of the input, got {len(pad)}")
+    shape = list(input.shape)
+    src = [slice(None)] * input.ndim
+    dst = [slice(None)] * input.ndim
+    for i in range(len(pad) // 2):
+        d = input.ndim - 1 - i
+        lo, hi = pad[2 * i], pad[2 * i + 1]
+        n = shape[d]
+        new = n + lo + hi
+        if new < 0:
+            raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} "
+                               "resulted in a negative output size, which is invalid.")
+        s0, s1 = builtins.max(-lo, 0), n - builtins.max(-hi, 0)
+        kept = builtins.max(0, s1 - s0)
+        src[d] = slice(s0, s0 + kept)
+        dst[d] = slice(builtins.max(lo, 0), builtins.max(lo, 0) + kept)
+        shape[d] = new
+    src, dst = tuple(src), tuple(dst)
+    out = _creation().full(shape, 0 if value is None else value, dtype=input.dtype)
+    out[dst] = _d(input)[src]
+    if needs_grad(input):
+        node = record(ConstantPadNdBackward0, (input,), out)
+        node.src, node.dst, node.shape = src, dst, tuple(input.shape)
+    return out
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """See :meth:`cygrad.Tensor.flatten`."""
+    return input.flatten(start_dim, end_dim)
+
+
+# ====================================================================== losses
+def _warn_broadcast(input, target):
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
+                      f"size ({input.shape}). This will likely lead to incorrect results due "
+                      "to broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+class MseLossBackward0(Node):
+    """``d/dx mean((x - t)^2) = 2 (x - t) / n``; the target gets the negative."""
+
+    __slots__ = ("scale",)
+
+    def apply(self, g):
+        (diff,) = self.saved
+        gx = g * self.scale * diff
+        return (gx if self.needs(0) else None, -gx if self.needs(1) else None)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Mean squared error ``(input - target) ** 2``, reduced by ``reduction``.
+
+    Examples
+    --------
+    >>> F.mse_loss(cygrad.tensor([1., 2.]), cygrad.tensor([0., 0.]))
+    tensor(2.5000)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _warn_broadcast(input, target)
+    diff = _binary_kernel(_B["sub"], _d(input), _d(target))
+    sq = _binary_kernel(_B["mul"], diff, diff)
+    n = sq.numel()
+    if reduction == "none":
+        out = sq
+    else:
+        scale = (1.0 / n if n else math.nan) if reduction == "mean" else 1.0
+        out = _reduce.reduce(_R["sum"], sq, (), False, scale)
+    if needs_grad(input, target):
+        node = record(MseLossBackward0, (input, target), out)
+        node.scale = 2.0 if reduction != "mean" else (2.0 / n if n else math.nan)
+        node.save(diff)
+    return out
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Mean absolute error ``|input - target|``, reduced by ``reduction``.
+
+    Examples
+    --------
+    >>> F.l1_loss(cygrad.tensor([1., -2.]), cygrad.tensor([0., 0.]))
+    tensor(1.5000)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _warn_broadcast(input, target)
+    return _reduce_loss((input - target).abs(), reduction)
+
+
+class NllLossBackward0(Node):
+    """``-w[t] * logp[t]``: the gradient is ``-w[t]`` (scaled) at each row's target."""
+
+    __slots__ = ("reduction", "shape")
+
+    def apply(self, g):
+        rows, t, w, denom = self.saved
+        if self.reduction == "mean":
+            vals = w * (-(g / denom))
+        else:
+            vals = w * -g.reshape(-1) if self.reduction == "none" else w * -g
+        gi = _creation().zeros(self.shape, dtype=vals.dtype)
+        if vals._requires_grad:
+            return (index_put(gi, (rows, t), vals, False),)
+        return (gi.index_put_((rows, t), vals),)
+
+
+def _check_targets(t, C, ignore_index):
+    if t.numel() == 0:
+        return
+    valid = t != ignore_index
+    if not bool(valid.all()):
+        t = t[valid]
+        if t.numel() == 0:
+            return
+    lo, hi = int(t.min().item()), int(t.max().item())
+    if lo < 0 or hi >= C:
+        raise IndexError(f"Target {hi if hi >= C else lo} is out of bounds.")
+
+
+def _nll_2d(logp, target, weight, ignore_index, reduction):
+    """nll over ``(M, C)`` log-probabilities and ``(M,)`` class indices."""
+    M, C = logp.shape
+    ar = _creation().arange(M)
+    lp = _d(logp)
+    has_ignore = M and bool((target == ignore_index).any())
+    if has_ignore:
+        valid = target != ignore_index
+        t = _where(valid, target, 0)
+    else:
+        t = target
+    picked = lp[ar, t]
+    if weight is not None:
+        w = _d(weight)[t]
+        if w.dtype is not lp.dtype:
+            w = w.to(lp.dtype)
+        if has_ignore:
+            w = w * valid
+    elif has_ignore:
+        w = valid.to(lp.dtype)
+    else:
+        w = None
+    loss = -picked if w is None else -(picked * w)
+    if reduction == "none":
+        out = loss
+        denom = None
+    elif reduction == "sum":
+        out = loss.sum()
+        denom = None
+    else:
+        denom = float(M) if w is None else w.sum()
+        out = loss.sum() / denom
+    if needs_grad(logp):
+        node = record(NllLossBackward0, (logp,), out)
+        node.reduction = reduction
+        node.shape = (M, C)
+        if w is None:
+            w = _creation().ones((M,), dtype=lp.dtype)
+        node.save(ar, t, w, denom)
+    return out
+
+
+def _class_last(input):
+    """``(N, C, d1, ...)`` -> ``(N * d1 * ..., C)`` (class dim last, flattened)."""
+    C = input.shape[1]
+    return input.movedim(1, -1).reshape(-1, C)
+
+
+def _check_nll_shapes(input, target):
+    if not isinstance(target, TensorBase) or target.dtype not in (_dtypes().int64,):
+        raise RuntimeError("expected scalar type Long but found "
+                           f"{getattr(target, 'dtype', type(target).__name__)}")
+    if input.ndim == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    if input.ndim == 1:
+        if target.ndim != 0:
+            raise RuntimeError(f"1D target tensor expected, multi-target not supported; got "
+                               f"input of shape {list(input.shape)} and target of shape "
+                               f"{list(target.shape)}")
+        return
+    if input.shape[0] != (target.shape[0] if target.ndim else -1):
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target.shape[0] if target.ndim else 0}).")
+    if tuple(target.shape) != (input.shape[0],) + tuple(input.shape[2:]):
+        raise RuntimeError(f"Expected target size {[input.shape[0]] + list(input.shape[2:])}, "
+                           f"got {list(target.shape)}")
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log-likelihood of class indices ``target`` under log-probabilities ``input``.
+
+    ``input`` is ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``; ``target`` the matching int64
+    indices; ``weight`` a per-class weight. ``'mean'`` divides by the summed weights of the
+    targets that are not ``ignore_index``.
+
+    Examples
+    --------
+    >>> logp = cygrad.tensor([[-0.5, -1.0], [-2.0, -0.1]])
+    >>> F.nll_loss(logp, cygrad.tensor([0, 1]))
+    tensor(0.3000)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _check_nll_shapes(input, target)
+    C = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    if weight is not None and tuple(weight.shape) != (C,):
+        raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    _check_targets(target, C, ignore_index)
+    if input.ndim == 1:
+        out = _nll_2d(input.unsqueeze(0), target.reshape(1), weight, ignore_index, reduction)
+        return out.reshape(()) if reduction == "none" else out
+    if input.ndim == 2:
+        return _nll_2d(input, target, weight, ignore_index, reduction)
+    out = _nll_2d(_class_last(input), target.reshape(-1), weight, ignore_index, reduction)
+    return out.reshape(target.shape) if reduction == "none" else out
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
+                  reduce=None, reduction="mean", label_smoothing=0.0):
+    """Cross entropy of logits ``input`` against class indices or class probabilities.
+
+    Computed as :func:`log_softmax` (shifted by the maximum, so logits of ``1e4`` are fine)
+    followed by :func:`nll_loss` for indices, or ``-(target * log_softmax).sum(1)`` for
+    probabilities. ``label_smoothing`` mixes the target with the uniform distribution as
+    PyTorch does.
+
+    Parameters
+    ----------
+    input : Tensor
+        Logits ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)``.
+    target : Tensor
+        int64 class indices of shape ``(N, d1, ...)``, or float probabilities shaped like
+        ``input``.
+    weight : Tensor, optional
+        Per-class weight ``(C,)``.
+    ignore_index : int
+        Class index that contributes nothing (indices only).
+    reduction : {'mean', 'sum', 'none'}
+    label_smoothing : float
+        In ``[0, 1]``.
+
+    Examples
+    --------
+    >>> logits = cygrad.tensor([[2., 0.], [0., 2.]])
+    >>> F.cross_entropy(logits, cygrad.tensor([0, 1]))
+    tensor(0.1269)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing}")
+    if not isinstance(input, TensorBase) or not input.is_floating_point():
+        raise RuntimeError("cross_entropy(): expected a floating point input, got "
+                           f"{getattr(input, 'dtype', type(input).__name__)}")
+    if input.ndim == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    cdim = 1 if input.ndim >= 2 else 0
+    C = input.shape[cdim]
+    logp = _log_softmax(input, cdim, None)
+    if weight is not None and tuple(weight.shape) != (C,):
+        raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    wshape = [1] * input.ndim
+    wshape[cdim] = C
+    if isinstance(target, TensorBase) and target.is_floating_point():
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(f"Expected target size {list(input.shape)}, got "
+                               f"{list(target.shape)}")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / C
+        prod = logp * target
+        if weight is not None:
+            prod = prod * weight.reshape(wshape)
+        if reduction == "none":
+            return -prod.sum(cdim)
+        if reduction == "sum":
+            return -prod.sum()
+        return -prod.sum() / (input.numel() / C if C else math.nan)
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing == 0.0:
+        return nll
+    ignore = target == ignore_index
+    if weight is not None:
+        smooth = -(logp * weight.reshape(wshape)).sum(cdim)
+    else:
+        smooth = -logp.sum(cdim)
+    smooth = _where(ignore, 0.0, smooth)
+    if reduction == "mean":
+        if weight is not None:
+            kept = target[~ignore] if target.ndim else target.reshape(1)[~ignore.reshape(1)]
+            smooth = smooth.sum() / weight[kept].sum()
+        else:
+            smooth = smooth.sum() / (~ignore).sum()
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / C)
+
+
+class BinaryCrossEntropyBackward0(Node):
+    """PyTorch's formula: ``g * w * (x - t) / max(x (1 - x), 1e-12)``; inputs (x, t, w)."""
+
+    __slots__ = ("scale",)
+
+    def apply(self, g):
+        x, t, w = self.saved
+        if self.scale != 1.0:
+            g = g * self.scale
+        gx = gt = None
+        if self.needs(0):
+            gx = g * (x - t) / (x * (1 - x)).clamp(min=1e-12)
+            if w is not None:
+                gx = gx * w
+        if self.needs(1):
+            gt = g * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))
+            if w is not None:
+                gt = gt * w
+        return gx, gt, None
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """``-w (t log x + (1 - t) log(1 - x))`` with the logs clamped at -100 (PyTorch's rule).
+
+    Examples
+    --------
+    >>> F.binary_cross_entropy(cygrad.tensor([0.9, 0.2]), cygrad.tensor([1., 0.]))
+    tensor(0.1643)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the "
+                         "same size.")
+    x, t = _d(input), _d(target)
+    if x.numel() and (bool((x < 0).any()) or bool((x > 1).any())):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    loss = -(t * x.log().clamp(min=-100) + (1 - t) * (1 - x).log().clamp(min=-100))
+    w = None
+    if weight is not None:
+        w = _d(weight)
+        loss = loss * w
+    n = loss.numel()
+    out = _reduce_loss(loss, reduction)
+    if needs_grad(input, target, weight):
+        node = record(BinaryCrossEntropyBackward0, (input, target, weight), out)
+        node.scale = (1.0 / n if n else math.nan) if reduction == "mean" else 1.0
+        node.save(x, t, w)
+    return out
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross entropy in one stable formula (logits of any size are fine).
+
+    ``loss = (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x)``, times ``weight``.
+
+    Examples
+    --------
+    >>> F.binary_cross_entropy_with_logits(cygrad.tensor([100., -100.]),
+    ...                                    cygrad.tensor([1., 0.]))
+    tensor(0.)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    # softplus(-x) = max(-x, 0) + log1p(exp(-|x|)), differentiated by its own node below
+    sp = _softplus_neg(input)
+    if pos_weight is not None:
+        lw = (pos_weight - 1) * target + 1
+        loss = (1 - target) * input + lw * sp
+    else:
+        loss = (1 - target) * input + sp
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_loss(loss, reduction)
+
+
+class SoftplusBackward0(Node):
+    """``d/dx softplus(-x) = -sigmoid(-x)`` (exact at 0, unlike a max/abs composite)."""
+
+    __slots__ = ()
+
+    def apply(self, g):
+        (x,) = self.saved
+        return (-g * (-x).sigmoid(),)
+
+
+def _softplus_neg(x):
+    xd = _d(x)
+    out = (-xd).clamp(min=0.0) + (-(xd.abs())).exp().log1p()
+    if needs_grad(x):
+        node = record(SoftplusBackward0, (x,), out)
+        node.save(x)
+    return out
