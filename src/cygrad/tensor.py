@@ -58,6 +58,7 @@ def _is_operand(x):
 # The autograd primitives (``autograd/_functions.py``), registered when the autograd package
 # is imported; this module cannot import it (autograd builds on Tensor).
 _AG = None
+_AG_ENGINE = None
 
 
 def _tracked(x):
@@ -308,6 +309,13 @@ class Tensor(TensorBase):
         tensor([[ 5.,  8.],
                 [11., 14.]])
         """
+        if gradient is None and inputs is None and not create_graph and self._requires_grad \
+                and self.numel() == 1:
+            # the common ``loss.backward()``: skip the general argument handling
+            one = _core_tensor.empty_tensor(self._tshape(), self._dtype_code)
+            _elementwise.fill_(one, 1)
+            _AG_ENGINE.run_backward((self,), (one,), builtins.bool(retain_graph))
+            return
         from . import autograd
 
         autograd.backward(self, gradient, retain_graph, create_graph, inputs)

@@ -1,6 +1,7 @@
 """Automatic differentiation, as PyTorch draws it: ``Node``/``Edge`` graphs recorded by every
 op on tensors that require grad, and a reverse-mode engine (``backward``, ``grad``)."""
 from . import functional, graph
+from . import engine
 from .engine import run_backward
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -105,6 +106,7 @@ def _register():
     # the module, not the ``cygrad.tensor`` function that shadows it on the package
     tensor_module = sys.modules[__name__.rsplit(".", 2)[0] + ".tensor"]
     tensor_module._AG = _functions
+    tensor_module._AG_ENGINE = engine
     tensor_module._grad_enabled = is_grad_enabled
 
 

@@ -13,8 +13,7 @@ from .._core import _elementwise, _index, _matmul, _reduce
 from .._core import _tensor as _core_tensor
 from .._core._tensor import TensorBase
 from ..tensor import _B, _R, _U
-from .graph import (NO_EDGE, Edge, Node, SavedOutput, _meta, grad_accumulator,
-                    make_edge)
+from .graph import (NO_EDGE, Edge, Node, SavedOutput, _meta, grad_accumulator)
 from . import grad_mode
 
 _binary_kernel = _elementwise.binary
@@ -41,18 +40,22 @@ def record(cls, inputs, out, *, view=False):
             metas.append((t._tshape(), t._dtype_code))
             if t._requires_grad:
                 fn = t._grad_fn
-                edges.append(make_edge(fn if fn is not None else grad_accumulator(t)))
+                edges.append(_new_edge(Edge, (fn if fn is not None else grad_accumulator(t),
+                                              0)))
                 continue
         else:
             metas.append(None)
         edges.append(NO_EDGE)
     node = cls(tuple(edges), tuple(metas))
-    if out.is_floating_point():
+    if out._dtype_code >= 3:         # floating point outputs only
         out._requires_grad = True
         out._grad_fn = node
         if view:
             _meta(out).is_view = True
     return node
+
+
+_new_edge = tuple.__new__
 
 
 def alias(t):

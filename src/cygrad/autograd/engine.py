@@ -89,9 +89,10 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
             buffers[key] = g
             starts.append(node)
     # which nodes' incoming gradients are wanted: id(node) -> position in ``inputs``
-    capture = {}
+    capture = None
     only = None
     if inputs is not None:
+        capture = {}
         for i, t in enumerate(inputs):
             if not isinstance(t, TensorBase):
                 raise TypeError("inputs must be tensors")
@@ -102,21 +103,20 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
             only = capture
     # 1. dependency counts, explicit stack
     deps = {}
-    seen = {id(n) for n in starts}
     stack = list(starts)
+    seen = set(map(id, starts))
     while stack:
-        node = stack.pop()
-        for e in node.next_edges:
-            f = e.function
-            if f is None:
-                continue
-            k = id(f)
-            deps[k] = deps.get(k, 0) + 1
-            if k not in seen:
-                seen.add(k)
-                stack.append(f)
+        for f, _nr in stack.pop().next_edges:
+            if f is not None:
+                k = id(f)
+                if k in seen:
+                    deps[k] += 1
+                else:
+                    deps[k] = 1
+                    seen.add(k)
+                    stack.append(f)
     for node in starts:
-        if deps.get(id(node), 0) == 0:
+        if id(node) not in deps:
             heapq.heappush(heap, (-node._seq, id(node), node))
     results = [None] * (len(inputs) if inputs is not None else 0)
     # 2. run ready nodes
@@ -139,20 +139,29 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
                 if r is not None:
                     g = r
         if node.__class__ is AccumulateGrad:
-            g = _leaf_hooks(node, g)
+            v = node._variable()
+            if v is None:       # the leaf was deleted: nobody can read its gradient
+                continue
+            if v._ag is not None and v._ag.hooks:
+                g = _leaf_hooks(node, g)
             if capture and key in capture:
                 for i in capture[key]:
                     results[i] = g
             if accumulate and (only is None or key in only):
-                _accumulate(node, g, create_graph)
+                if v._grad is None and not create_graph:
+                    # a fresh tensor: the gradient may be shared with other edges or the caller
+                    v._grad = _clone(g)
+                else:
+                    _accumulate(node, g, create_graph)
             continue
-        if capture and key in capture:
-            for i in capture[key]:
-                results[i] = g
-        if accumulate and only is not None and key in only:
-            t = _non_leaf_input(inputs, node)
-            if t is not None:
-                t._grad = g if t._grad is None else t._grad + g
+        if capture:
+            if key in capture:
+                for i in capture[key]:
+                    results[i] = g
+            if only is not None and key in only:
+                t = _non_leaf_input(inputs, node)
+                if t is not None:
+                    t._grad = g if t._grad is None else t._grad + g
         grads = node.apply(g)
         if node._hooks:
             for hook in list(node._hooks):
@@ -160,26 +169,28 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
                 if r is not None:
                     grads = r
         if not retain_graph and node._saved:
-            node.release()
+            node._saved = ()
+            node._released = True
         metas = node._meta
-        i = 0
+        i = -1
         for f, _nr in node.next_edges:
-            if f is not None:
-                k = id(f)
-                gi = grads[i]
-                if gi is not None:
-                    shape, dtype = metas[i]
-                    if not gi._has_shape(shape):
-                        gi = sum_to_shape(gi, shape)
-                    if gi._dtype_code != dtype:
-                        gi = gi.to(_DTYPES[dtype])
-                    prev_g = buffers.get(k)
-                    buffers[k] = gi if prev_g is None else prev_g + gi
-                n = deps[k] - 1
-                deps[k] = n
-                if n == 0:
-                    push(heap, (-f._seq, k, f))
             i += 1
+            if f is None:
+                continue
+            k = id(f)
+            gi = grads[i]
+            if gi is not None:
+                shape, dtype = metas[i]
+                if not gi._has_shape(shape):
+                    gi = sum_to_shape(gi, shape)
+                if gi._dtype_code != dtype:
+                    gi = gi.to(_DTYPES[dtype])
+                prev_g = buffers.get(k)
+                buffers[k] = gi if prev_g is None else prev_g + gi
+            n = deps[k] - 1
+            deps[k] = n
+            if n == 0:
+                push(heap, (-f._seq, k, f))
     if inputs is not None and not accumulate:
         for i, r in enumerate(results):
             if r is None and not allow_unused:

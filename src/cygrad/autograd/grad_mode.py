@@ -4,12 +4,16 @@ import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
 
-_state = threading.local()
+class _State(threading.local):
+    enabled = True      # the class attribute is every new thread's default (a fast lookup)
+
+
+_state = _State()
 
 
 def is_grad_enabled():
     """True if operations on tensors that require grad currently record the graph."""
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 def _set_enabled(mode):

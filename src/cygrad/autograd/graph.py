@@ -196,22 +196,34 @@ class _Handle:
 
 
 class AccumulateGrad(Node):
-    """The node behind a leaf tensor: adds incoming gradients into ``variable.grad``."""
+    """The node behind a leaf tensor: adds incoming gradients into ``variable.grad``.
 
-    __slots__ = ("variable",)
+    The leaf keeps its accumulator (so building a graph does not make a new one per op);
+    the accumulator refers back to the leaf weakly, so the pair forms no reference cycle.
+    A gradient that arrives after the leaf was deleted is dropped (nobody can read it).
+    """
+
+    __slots__ = ("_variable",)
 
     def __init__(self, variable):
         Node.__init__(self)
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        """The leaf tensor (None once it has been deleted)."""
+        return self._variable()
 
 
 def grad_accumulator(t):
-    """The leaf's ``AccumulateGrad`` node (one per leaf while a graph uses it)."""
+    """The leaf's ``AccumulateGrad`` node (created once, kept by the leaf)."""
     meta = t._ag
-    acc = meta.accumulator() if meta is not None and meta.accumulator is not None else None
-    if acc is None:
-        acc = AccumulateGrad(t)
-        _meta(t).accumulator = weakref.ref(acc)
+    if meta is not None:
+        acc = meta.accumulator
+        if acc is not None:
+            return acc
+    acc = AccumulateGrad(t)
+    _meta(t).accumulator = acc
     return acc
 
 

@@ -124,8 +124,8 @@ def linear(input, weight, bias=None):
     if weight.ndim not in (1, 2):
         raise RuntimeError(f"linear(): weight must be 1-d or 2-d, got {weight.ndim}-d")
     if input.ndim == 2 and weight.ndim == 2 and bias is not None and bias.ndim <= 1:
-        wt = weight.detach().mT if weight._requires_grad else weight.mT
-        out = _matmul.addmm(_d(bias), _d(input), wt, 1.0, 1.0)
+        # kernels ignore autograd flags: no need to detach before calling them
+        out = _matmul.addmm(bias, input, TensorBase._transpose(weight, 0, 1), 1.0, 1.0)
         if needs_grad(input, weight, bias):
             node = record(AddmmBackward0, (bias, input, weight), out)
             node.save(input if node.needs(2) else None, weight if node.needs(1) else None)
@@ -861,7 +861,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_broadcast(input, target)
-    diff = _binary_kernel(_B["sub"], _d(input), _d(target))
+    diff = _binary_kernel(_B["sub"], input, target)
     sq = _binary_kernel(_B["mul"], diff, diff)
     n = sq.numel()
     if reduction == "none":
