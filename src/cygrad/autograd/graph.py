@@ -18,11 +18,6 @@ Edge = namedtuple("Edge", ["function", "input_nr"])
 Edge.__doc__ = """Where a gradient flows: input slot ``input_nr`` of node ``function``."""
 NO_EDGE = Edge(None, 0)
 
-
-def make_edge(fn, input_nr=0, _new=tuple.__new__):
-    """``Edge(fn, input_nr)`` without the namedtuple constructor's Python overhead."""
-    return _new(Edge, (fn, input_nr))
-
 _seq = itertools.count()
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved "
