@@ -23,11 +23,16 @@ int = int32  # noqa: A001
 
 __version__ = "0.1.0.dev0"
 
-_LAZY = ("nn", "optim", "utils")
+_LAZY = ("nn", "optim", "utils", "save", "load")
 
 
 def __getattr__(name):
-    # the training stack is imported on first use, so ``import cygrad`` stays fast
+    # the training stack and file I/O are imported on first use, so ``import cygrad`` stays
+    # fast (and does not import NumPy)
+    if name in ("save", "load"):
+        from . import serialization
+
+        return getattr(serialization, name)
     if name in _LAZY:
         import importlib
 
