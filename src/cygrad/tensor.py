@@ -335,8 +335,22 @@ class Tensor(TensorBase):
 
     @property
     def data(self):
-        """The tensor's values outside the graph (same memory, as :meth:`detach`)."""
+        """The tensor's values outside the graph (same memory, as :meth:`detach`).
+
+        Assigning ``t.data = other`` makes ``t`` share ``other``'s memory, shape and dtype
+        while keeping its identity and autograd state (how ``Module.to`` converts
+        parameters in place).
+        """
         return self.detach()
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, TensorBase):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        if self._requires_grad and not value.is_floating_point():
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point")
+        self._set_data(value)
 
     @property
     def T(self):

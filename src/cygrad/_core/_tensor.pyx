@@ -394,6 +394,18 @@ cdef class TensorBase:
         return self._storage is other._storage
 
     # ---------------------------------------------------------------- view primitives
+    def _set_data(self, TensorBase other):
+        """Make this tensor an alias of ``other``'s memory, shape, strides and dtype (what
+        ``t.data = other`` does); the autograd fields are left alone."""
+        cdef int i
+        self._storage = other._storage
+        self._offset = other._offset
+        self._ndim = other._ndim
+        self._dtype = other._dtype
+        for i in range(other._ndim):
+            self._shape[i] = other._shape[i]
+            self._strides[i] = other._strides[i]
+
     def _as_strided(self, size, stride, storage_offset=None):
         cdef Py_ssize_t sh[MAX_NDIM]
         cdef Py_ssize_t st[MAX_NDIM]

@@ -37,6 +37,23 @@ def _d(t):
     return t.detach() if t._requires_grad else t
 
 
+_INT_NAMES = {0: "Bool", 1: "Int", 2: "Long"}
+
+
+def _check_float(kernel, input):
+    """PyTorch's error for an activation applied to an integer tensor."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_INT_NAMES[input._dtype_code]}'")
+
+
+def _no_weight_grad(fn, name, weight):
+    """Loss weights are constants, as in PyTorch (which refuses them requiring grad)."""
+    if weight is not None and weight._requires_grad and grad_mode.is_grad_enabled():
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to "
+                           f"argument '{name}'. This input cannot have requires_grad True.")
+
+
 def _creation():
     from .. import creation
 
@@ -52,13 +69,12 @@ def _legacy_reduction(size_average, reduce, reduction):
     """PyTorch's deprecated ``size_average`` / ``reduce`` arguments mapped to ``reduction``."""
     if size_average is None and reduce is None:
         return reduction
-    warnings.warn("size_average and reduce args will be deprecated, please use "
-                  "reduction='mean' instead.", stacklevel=3)
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+    ret = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{ret}' instead.", stacklevel=3)
+    return ret
 
 
 def _reduce_loss(loss, reduction):
@@ -173,6 +189,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     >>> F.leaky_relu(cygrad.tensor([-1., 2.]), 0.1)
     tensor([-0.1000,  2.0000])
     """
+    _check_float("leaky_relu_cpu", input)
     out = _where(input > 0, input, input * negative_slope)
     return input.copy_(out) if inplace else out
 
@@ -189,6 +206,7 @@ def tanh(input):
 
 def silu(input, inplace=False):
     """``x * sigmoid(x)`` (also called swish)."""
+    _check_float("silu_cpu", input)
     out = input * input.sigmoid()
     return input.copy_(out) if inplace else out
 
@@ -201,6 +219,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     >>> F.softplus(cygrad.tensor([0., 30.]))
     tensor([ 0.6931, 30.0000])
     """
+    _check_float("softplus_cpu", input)
     bx = input * beta
     soft = (bx.clamp(max=threshold).exp()).log1p() / beta
     return _where(bx > threshold, input, soft)
@@ -208,6 +227,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def elu(input, alpha=1.0, inplace=False):
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    _check_float("elu_cpu", input)
     out = _where(input > 0, input, (input.clamp(max=0.0).expm1()) * alpha)
     return input.copy_(out) if inplace else out
 
@@ -245,6 +265,7 @@ def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"approximate argument must be either none or tanh, got "
                            f"{approximate!r}")
+    _check_float("GeluKernelImpl", input)
     x = _d(input)
     if approximate == "tanh":
         out = 0.5 * x * (1 + ((x + 0.044715 * x * x * x) * _SQRT2_PI).tanh())
@@ -629,7 +650,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     N, C, H, W = x.shape
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    if C != cg * groups or oc % groups:
+    if oc % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by "
+                           f"{groups} at dimension 0, but got weight of size "
+                           f"[{list(weight.shape)}] instead")
+    if C != cg * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, "
                            f"expected input{list(input.shape)} to have {cg * groups} channels, "
                            f"but got {C} channels instead")
@@ -742,17 +767,41 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
-    """Mean over sliding ``kernel_size`` windows (a depthwise convolution with ones)."""
+    """Mean over sliding ``kernel_size`` windows (a depthwise convolution with ones).
+
+    Padding counts as zeros in the mean (``count_include_pad=True``); integer inputs are
+    averaged with truncating division, as PyTorch does.
+
+    Examples
+    --------
+    >>> F.avg_pool2d(cygrad.arange(16.).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
     if ceil_mode or not count_include_pad:
         raise NotImplementedError("avg_pool2d: ceil_mode and count_include_pad=False are not "
                                   "supported")
+    if input.ndim not in (3, 4):
+        raise RuntimeError("avg_pool2d: Expected 3D or 4D tensor, but got "
+                           f"{list(input.shape)}")
     kh, kw = _pair(kernel_size, "kernel_size")
-    stride = (kh, kw) if stride is None else stride
+    stride = (kh, kw) if stride is None or (not isinstance(stride, int) and
+                                            len(tuple(stride)) == 0) else stride
+    ph, pw = _pair(padding, "padding")
+    if ph > kh // 2 or pw > kw // 2:
+        raise RuntimeError("pad should be at most half of effective kernel size, but got "
+                           f"pad={ph}, kernel_size={kh} and dilation=1")
     batched = input.ndim == 4
     x = input if batched else input.unsqueeze(0)
     C = x.shape[1]
-    w = _creation().full((C, 1, kh, kw), 1.0 / (divisor_override or kh * kw), dtype=x.dtype)
-    out = conv2d(x, w, None, stride, padding, 1, C)
+    div = divisor_override or kh * kw
+    if not x.is_floating_point():
+        xs = x.to(_dtypes().float64)
+        w = _creation().ones((C, 1, kh, kw), dtype=xs.dtype)
+        out = (conv2d(xs, w, None, stride, padding, 1, C) / div).trunc().to(x.dtype)
+    else:
+        w = _creation().full((C, 1, kh, kw), 1.0 / div, dtype=x.dtype)
+        out = conv2d(x, w, None, stride, padding, 1, C)
     return out if batched else out[0]
 
 
@@ -813,7 +862,9 @@ def pad(input, pad, mode="constant", value=None):
             raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} "
                                "resulted in a negative output size, which is invalid.")
         s0, s1 = builtins.max(-lo, 0), n - builtins.max(-hi, 0)
-        kept = builtins.max(0, s1 - s0)
+        if s1 < s0 or s1 < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        kept = s1 - s0
         src[d] = slice(s0, s0 + kept)
         dst[d] = slice(builtins.max(lo, 0), builtins.max(lo, 0) + kept)
         shape[d] = new
@@ -845,8 +896,8 @@ class MseLossBackward0(Node):
     __slots__ = ("scale",)
 
     def apply(self, g):
-        (diff,) = self.saved
-        gx = g * self.scale * diff
+        x, t = self.saved
+        gx = g * self.scale * (x - t)
         return (gx if self.needs(0) else None, -gx if self.needs(1) else None)
 
 
@@ -872,7 +923,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     if needs_grad(input, target):
         node = record(MseLossBackward0, (input, target), out)
         node.scale = 2.0 if reduction != "mean" else (2.0 / n if n else math.nan)
-        node.save(diff)
+        node.save(input, target)
     return out
 
 
@@ -958,6 +1009,10 @@ def _nll_2d(logp, target, weight, ignore_index, reduction):
         node.shape = (M, C)
         if w is None:
             w = _creation().ones((M,), dtype=lp.dtype)
+        if denom is not None:
+            # every target ignored: denom is 0 and so is every w (zero gradient, as PyTorch)
+            denom = (denom or 1.0) if isinstance(denom, float) else _where(denom == 0, 1.0,
+                                                                           denom)
         node.save(ar, t, w, denom)
     return out
 
@@ -1005,6 +1060,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_nll_shapes(input, target)
+    _no_weight_grad("nll_loss_forward", "weight", weight)
     C = input.shape[1] if input.ndim >= 2 else input.shape[0]
     if weight is not None and tuple(weight.shape) != (C,):
         raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no "
@@ -1061,6 +1117,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise ValueError("Expected 1 or more dimensions (got 0)")
     cdim = 1 if input.ndim >= 2 else 0
     C = input.shape[cdim]
+    _no_weight_grad("nll_loss_forward", "weight", weight)
     logp = _log_softmax(input, cdim, None)
     if weight is not None and tuple(weight.shape) != (C,):
         raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no "
@@ -1137,6 +1194,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the "
                          "same size.")
+    _no_weight_grad("binary_cross_entropy", "weight", weight)
     x, t = _d(input), _d(target)
     if x.numel() and (bool((x < 0).any()) or bool((x > 1).any())):
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -1150,7 +1208,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if needs_grad(input, target, weight):
         node = record(BinaryCrossEntropyBackward0, (input, target, weight), out)
         node.scale = (1.0 / n if n else math.nan) if reduction == "mean" else 1.0
-        node.save(x, t, w)
+        node.save(input, target, weight)
     return out
 
 
@@ -1171,6 +1229,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    _no_weight_grad("binary_cross_entropy_with_logits", "weight", weight)
+    _no_weight_grad("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     # softplus(-x) = max(-x, 0) + log1p(exp(-|x|)), differentiated by its own node below
     sp = _softplus_neg(input)
     if pos_weight is not None:

@@ -3,7 +3,7 @@ import operator
 from collections import OrderedDict
 
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _addindent
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
@@ -71,6 +71,18 @@ class Sequential(Module):
 
     def __iter__(self):
         return iter(self._modules.values())
+
+    def __add__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{type(other)} is given.")
+        return Sequential(*(list(self) + list(other)))
+
+    def pop(self, key):
+        """Remove and return the module at index ``key``."""
+        v = self[key]
+        del self[key]
+        return v
 
     def append(self, module):
         """Add ``module`` at the end; returns ``self``."""
@@ -160,6 +172,33 @@ class ModuleList(Module):
         self._modules.clear()
         for i, m in enumerate(items):
             self.add_module(str(i), m)
+
+    def pop(self, key=-1):
+        """Remove and return the module at index ``key``."""
+        v = self[key]
+        del self[key]
+        return v
+
+    def __add__(self, other):
+        return ModuleList(list(self) + list(other))
+
+    def __repr__(self):
+        # runs of identical modules are listed once, as PyTorch does: ``(0-2): 3 x Linear``
+        items = [(k, repr(m)) for k, m in self._modules.items()]
+        if not items:
+            return "ModuleList()"
+        lines = []
+        start = 0
+        for i in range(1, len(items) + 1):
+            if i < len(items) and items[i][1] == items[start][1]:
+                continue
+            text = _addindent(items[start][1], 2)
+            if i - start > 1:
+                lines.append(f"({items[start][0]}-{items[i - 1][0]}): {i - start} x {text}")
+            else:
+                lines.append(f"({items[start][0]}): {text}")
+            start = i
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList is a container; it has no forward()")
@@ -264,6 +303,9 @@ class ParameterList(Module):
             self.append(v)
         return self
 
+    def extra_repr(self):
+        return _param_lines(enumerate(self), False)
+
 
 class ParameterDict(Module):
     """A dict of parameters registered on the module."""
@@ -299,3 +341,24 @@ class ParameterDict(Module):
     def items(self):
         """``(name, parameter)`` pairs."""
         return self._parameters.items()
+
+    def update(self, parameters):
+        """Add parameters from a mapping or an iterable of ``(name, value)`` pairs."""
+        items = parameters.items() if hasattr(parameters, "items") else parameters
+        for k, v in items:
+            self[k] = v
+
+    def extra_repr(self):
+        return _param_lines(self.items(), True)
+
+
+def _param_lines(items, typename):
+    """PyTorch's listing: ``  (0): Parameter containing: [cygrad.float32 of size 2x3]``
+    (dicts name the tensor type, ``cygrad.FloatTensor``, as PyTorch's do)."""
+    lines = []
+    for k, p in items:
+        size = "x".join(str(s) for s in p.shape)
+        kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+        lines.append(f"  ({k}): {kind} containing: [{p.type() if typename else p.dtype} of "
+                     f"size {size}]")
+    return "\n".join(lines)

@@ -378,17 +378,20 @@ class Module:
         return self
 
     def _apply_tensors(self, fn):
+        # parameters are converted in place (``p.data = ...``), so references held
+        # elsewhere (an optimizer's param_groups) stay valid, as in PyTorch
         for m in self.modules():
-            for k, p in m._parameters.items():
+            for p in m._parameters.values():
                 if p is None:
                     continue
                 with grad_mode.no_grad():
                     new = fn(p)
-                if new is not p:
-                    np_ = Parameter(new, p.requires_grad)
+                    if new is not p:
+                        p.data = new
                     if p.grad is not None:
-                        np_.grad = fn(p.grad)
-                    m._parameters[k] = np_
+                        g = fn(p.grad)
+                        if g is not p.grad:
+                            p.grad.data = g
             for k, b in m._buffers.items():
                 if b is not None:
                     m._buffers[k] = fn(b)
@@ -494,8 +497,7 @@ class Module:
         for name, param in local.items():
             key = prefix + name
             if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
+                missing_keys.append(key)
                 continue
             value = state_dict[key]
             if not isinstance(value, Tensor):
@@ -524,13 +526,12 @@ class Module:
                                   f"dimensions in the model are {param.shape} and whose "
                                   f"dimensions in the checkpoint are {value.shape}, an "
                                   f"exception occurred : {ex.args}.")
-        if strict:
-            for key in state_dict:
-                if key.startswith(prefix):
-                    rest = key[len(prefix):]
-                    head = rest.split(".", 1)[0]
-                    if head not in self._modules and rest not in local:
-                        unexpected_keys.append(key)
+        for key in state_dict:
+            if key.startswith(prefix):
+                rest = key[len(prefix):]
+                head = rest.split(".", 1)[0]
+                if head not in self._modules and rest not in local:
+                    unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy parameters and buffers from ``state_dict`` (as :meth:`state_dict` gives).
