@@ -102,21 +102,20 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
         if accumulate:
             only = capture
     # 1. dependency counts, explicit stack
-    deps = {}
+    # (the roots start at 0, so a root reached from another root is not walked twice)
+    deps = dict.fromkeys(map(id, starts), 0)
     stack = list(starts)
-    seen = set(map(id, starts))
     while stack:
         for f, _nr in stack.pop().next_edges:
             if f is not None:
                 k = id(f)
-                if k in seen:
+                if k in deps:
                     deps[k] += 1
                 else:
                     deps[k] = 1
-                    seen.add(k)
                     stack.append(f)
     for node in starts:
-        if id(node) not in deps:
+        if deps[id(node)] == 0:
             heapq.heappush(heap, (-node._seq, id(node), node))
     results = [None] * (len(inputs) if inputs is not None else 0)
     # 2. run ready nodes
