@@ -85,7 +85,8 @@ for _name in ("sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "var", 
               "masked_fill", "masked_select", "nonzero", "clamp", "clip", "round", "t",
               "broadcast_to", "clone", "isclose", "allclose", "equal", "fmod", "lerp",
               "index_put", "as_strided", "square", "matmul", "mm", "bmm", "mv", "dot",
-              "outer", "ger", "diagonal", "trace", "softmax", "log_softmax"):
+              "outer", "ger", "diagonal", "trace", "softmax", "log_softmax",
+              "addcmul", "addcdiv"):
     _method_function(_name)
 del _name
 

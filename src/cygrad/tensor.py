@@ -902,6 +902,42 @@ class Tensor(TensorBase):
         """``self + weight * (end - self)``."""
         return self + weight * (end - self)
 
+    def lerp_(self, end, weight):
+        """In-place :meth:`lerp`."""
+        return self.copy_(self.lerp(end, weight))
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        """``self + value * tensor1 * tensor2`` (broadcasting).
+
+        Examples
+        --------
+        >>> cygrad.ones(2).addcmul(cygrad.tensor([1., 2.]), cygrad.tensor([3., 4.]), value=0.5)
+        tensor([2.5000, 5.0000])
+        """
+        prod = tensor1 * tensor2
+        return self + (prod * value if value != 1 else prod)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        """In-place :meth:`addcmul`."""
+        prod = tensor1 * tensor2
+        return self.add_(prod * value if value != 1 else prod)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        """``self + value * tensor1 / tensor2`` (broadcasting).
+
+        Examples
+        --------
+        >>> cygrad.zeros(2).addcdiv(cygrad.tensor([1., 2.]), cygrad.tensor([4., 4.]), value=2)
+        tensor([0.5000, 1.0000])
+        """
+        q = tensor1 / tensor2
+        return self + (q * value if value != 1 else q)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        """In-place :meth:`addcdiv`."""
+        q = tensor1 / tensor2
+        return self.add_(q * value if value != 1 else q)
+
     # ---------------------------------------------------------------- products
     def __matmul__(self, other):
         if not isinstance(other, TensorBase):

@@ -800,3 +800,12 @@ GRADGRAD_MORE = [
 def test_gradgradcheck_more(name, fn, shape):
     cygrad.manual_seed(1)
     assert gradgradcheck(fn, (leaf(shape, seed=171),))
+
+
+def test_addcmul_addcdiv_gradients():
+    rng = np.random.default_rng(11)
+    a, b = (cygrad.tensor(rng.standard_normal(s), dtype=cygrad.float64, requires_grad=True)
+            for s in [(3, 4), (4,)])
+    d = cygrad.tensor(rng.random((3, 1)) + 1, dtype=cygrad.float64, requires_grad=True)
+    assert cygrad.autograd.gradcheck(lambda x, y, z: x.addcmul(y, z, value=0.3), (a, b, d))
+    assert cygrad.autograd.gradcheck(lambda x, y, z: x.addcdiv(y, z, value=-2), (a, b, d))

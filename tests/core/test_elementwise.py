@@ -607,6 +607,28 @@ def test_fmod_and_lerp():
     check(from_np(a).lerp(from_np(b), 0.25), a + 0.25 * (b - a))
 
 
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_addcmul_addcdiv_lerp_(dt):
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((3, 4)).astype(dt)
+    b = rng.standard_normal(4).astype(dt)
+    d = (rng.random((3, 1)) + 1).astype(dt)
+    rtol = 1e-6 if dt == np.float32 else 1e-14
+    check(cygrad.addcmul(from_np(a), from_np(b), from_np(d), value=0.3), a + 0.3 * b * d,
+          rtol=rtol)
+    check(cygrad.addcdiv(from_np(a), from_np(b), from_np(d), value=-2), a - 2 * b / d,
+          rtol=rtol)
+    t = from_np(a.copy())
+    assert t.addcmul_(from_np(b), from_np(d)) is t
+    check(t, a + b * d, rtol=rtol)
+    t = from_np(a.copy())
+    t.addcdiv_(from_np(b), from_np(d), value=0.5)
+    check(t, a + 0.5 * b / d, rtol=rtol)
+    t = from_np(a.copy())
+    t.lerp_(from_np(b), 0.25)
+    check(t, a + 0.25 * (b - a), rtol=rtol)
+
+
 def test_out_argument():
     a, b = cygrad.tensor([1.0, 2.0]), cygrad.tensor([3.0, 4.0])
     out = cygrad.empty(2)
