@@ -11,6 +11,7 @@ Progress goes to stderr, the table to stdout::
     python asv_bench/compare.py                    # everything
     python asv_bench/compare.py -k "Add|Reduce"    # rows whose name matches a regex
     python asv_bench/compare.py --threads 1        # only the 1-thread variants
+    python asv_bench/compare.py -m bench_nn bench_data   # only these modules of benchmarks/
 """
 import argparse
 import importlib
@@ -28,7 +29,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 MODULES = ["bench_elementwise", "bench_reduce", "bench_indexing", "bench_creation", "bench_matmul",
-           "bench_autograd",
+           "bench_autograd", "bench_nn", "bench_data",
            "bench_import"]
 LIBS = ("cygrad", "numpy", "torch")
 METHOD_RE = re.compile(r"^(time|timeraw)_(.+)_(cygrad|numpy|torch)$")
@@ -154,6 +155,8 @@ def main(argv=None):
                     help="only rows whose name (e.g. 'Add.add(dtype=float32, ...)') matches")
     ap.add_argument("--threads", type=int, nargs="+", default=None,
                     help="only these values of the 'threads' parameter")
+    ap.add_argument("-m", "--modules", nargs="+", choices=MODULES, default=MODULES,
+                    metavar="MODULE", help="only these modules of benchmarks/ (default: all)")
     ap.add_argument("--repeat", type=int, default=5, help="repeats; the best is kept (5)")
     ap.add_argument("--min-time", type=float, default=0.05,
                     help="seconds each repeat runs at least; sets the call count (0.05)")
@@ -178,7 +181,7 @@ def main(argv=None):
               "skews the timings, the threads=2 rows most", file=sys.stderr)
 
     rows = []
-    for mod_name in MODULES:
+    for mod_name in [m for m in MODULES if m in args.modules]:
         module = importlib.import_module(f"benchmarks.{mod_name}")
         for cls, groups in collect(module):
             names = list(getattr(cls, "param_names", []))

@@ -7,6 +7,7 @@ installed (``python -m pip install ".[docs]"``): autodoc imports it.
 import doctest
 
 import cygrad
+import cygrad.nn
 
 # -- Project -------------------------------------------------------------------------------
 project = "cygrad"
@@ -34,10 +35,22 @@ add_module_names = False
 autosummary_generate = True          # stubs go to reference/generated/ (gitignored)
 numpydoc_show_class_members = False  # class pages list their members with autosummary
 numpydoc_attributes_as_param_list = True
+# The nn_class template lists only a layer's own methods: what every layer inherits is on
+# Module's page, and Parameter and Buffer have the methods of Tensor.
+autosummary_context = {
+    "inherited_layer_members": sorted(set(dir(cygrad.nn.Module)) | set(dir(cygrad.Tensor))
+                                      | {"training"}),
+}
 
 # -- doctest -------------------------------------------------------------------------------
 # Every ``>>>`` block in the guide and in the API docstrings runs under this setup.
-doctest_global_setup = "import cygrad\nimport cygrad as torch\nimport numpy as np"
+doctest_global_setup = """\
+import cygrad
+import cygrad as torch
+import cygrad.nn as nn
+import cygrad.nn.functional as F
+import numpy as np
+"""
 # Sphinx's defaults minus IGNORE_EXCEPTION_DETAIL: error messages are part of the PyTorch
 # compatibility promise, so the examples check them word for word.
 doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
