@@ -1096,7 +1096,6 @@ def _softmax_kernel(x, d, log):
     dims = (d,) if x.ndim else ()
     m = _reduce.reduce(_R["max"], x, dims, True, 1.0)
     z = _binary_kernel(_B["sub"], x, m)
-    # a row that is all -inf shifts by 0 (gives -inf / nan as PyTorch) instead of nan
     e = _unary_kernel(_U["exp"], z)
     s = _reduce.reduce(_R["sum"], e, dims, True, 1.0)
     if log:
