@@ -5,6 +5,8 @@ with ``sphinx-build -W --keep-going -b doctest docs docs/_build/doctest``. The p
 installed (``python -m pip install ".[docs]"``): autodoc imports it.
 """
 import doctest
+import os
+import sys
 
 import cygrad
 import cygrad.nn
@@ -21,13 +23,17 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.doctest",
+    "sphinx.ext.graphviz",
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
     "numpydoc",
+    "autograd_graph",   # docs/_ext: pictures of live backward graphs, rendered by Graphviz
 ]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "_ext"))
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "_templates", "_intersphinx", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_templates", "_intersphinx", "_ext", "Thumbs.db", ".DS_Store",
+                    "**/*.inc.rst"]
 default_role = "obj"
 add_module_names = False
 
@@ -63,6 +69,11 @@ intersphinx_mapping = {
     "numpy": ("https://numpy.org/doc/stable/", (None, "_intersphinx/numpy-subset.inv")),
 }
 intersphinx_timeout = 10
+
+# -- graphviz (the graph pictures; needs Graphviz's ``dot``) --------------------------------
+graphviz_output_format = "svg"
+graphviz_dot_args = ["-Gbgcolor=transparent", "-Nfontsize=11", "-Efontsize=9",
+                     "-Efontname=DejaVu Sans"]
 
 # -- HTML ----------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"

@@ -91,3 +91,14 @@ def test_pictures_of_deep_graph_do_not_recurse():
     for _ in range(3500):
         y = y + 1
     assert to_dot(y).count("AddBackward0") == 5000
+
+
+def test_pictures_after_the_leaf_was_deleted():
+    # The graph refers to its leaves weakly; once a leaf is gone its node is still drawn.
+    def loss():
+        w = cygrad.ones(2, requires_grad=True)
+        return (w * 2).sum()
+
+    out = loss()
+    assert 'n2 [label="AccumulateGrad\\nleaf (deleted)"' in to_dot(out)
+    assert to_ascii(out).splitlines()[-1] == "    └── [0] AccumulateGrad (leaf (deleted)) #1"

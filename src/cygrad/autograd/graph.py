@@ -255,10 +255,17 @@ def _walk(root):
     return order
 
 
+def _leaf_text(node):
+    """``leaf (2, 1) float32``, or ``leaf (deleted)`` once the leaf tensor is gone."""
+    v = node.variable
+    if v is None:
+        return "leaf (deleted)"
+    return f"leaf {tuple(v.shape)} {repr(v.dtype).split('.')[1]}"
+
+
 def _label(node):
     if isinstance(node, AccumulateGrad):
-        v = node.variable
-        return f"AccumulateGrad\\nleaf {tuple(v.shape)} {repr(v.dtype).split('.')[1]}"
+        return f"AccumulateGrad\\n{_leaf_text(node)}"
     return node.name()
 
 
@@ -334,10 +341,8 @@ def to_ascii(tensor):
         if isinstance(node, AccumulateGrad) and not seen:
             numbers[id(node)] = len(numbers) + 1
         if isinstance(node, AccumulateGrad):
-            v = node.variable
             text = (f"AccumulateGrad #{numbers[id(node)]} (see above)" if seen else
-                    f"AccumulateGrad (leaf {tuple(v.shape)} {repr(v.dtype).split('.')[1]}) "
-                    f"#{numbers[id(node)]}")
+                    f"AccumulateGrad ({_leaf_text(node)}) #{numbers[id(node)]}")
         else:
             text = node.name() + (" (see above)" if seen else "")
         lines.append(f"{head}[{input_nr}] {text}")
