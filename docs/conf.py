@@ -78,7 +78,17 @@ graphviz_dot_args = ["-Gbgcolor=transparent", "-Nfontsize=11", "-Efontsize=9",
 # -- HTML ----------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"cygrad {release}"
+html_static_path = ["_static"]
+html_css_files = ["cygrad.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
+    # The section sidebar lists pages down to one class or function; a class's methods
+    # are listed on its own page, not as hundreds of sidebar entries.
+    "navigation_depth": 2,
+    # The "On this page" column for the written pages only. A generated page documents one
+    # name (reference/generated/*, matched by no pattern here): the text gets that width.
+    "secondary_sidebar_items": {pattern: ["page-toc", "sourcelink"]
+                                for pattern in ("index", "install", "guide/*", "dev/*",
+                                                "reference/*")},
 }
