@@ -23,7 +23,7 @@ int = int32  # noqa: A001
 
 __version__ = "0.1.0.dev0"
 
-_LAZY = ("nn", "optim", "utils", "save", "load")
+_LAZY = ("nn", "optim", "utils", "cuda", "save", "load")
 
 
 def __getattr__(name):
@@ -41,7 +41,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_LAZY))
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = (["Tensor", "Size", "dtype", "device", "bool", "float32", "float64", "int32", "int64",
             "float", "double", "long", "int", "get_default_dtype", "set_default_dtype",

@@ -70,11 +70,12 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 def as_tensor(data, dtype=None, device=None):
     """``data`` as a tensor, sharing memory when it already is one (or a NumPy array) of the
     requested dtype; otherwise a copy."""
+    if device is not None:
+        _device(device)
     if isinstance(data, TensorBase):
         return data if dtype is None else data.to(dtype)
     if hasattr(data, "__array_interface__") and not isinstance(data, (list, tuple)):
-        t = from_numpy(data)
-        return t if dtype is None else t.to(dtype)
+        return _create.from_buffer_any(data, dtype)
     return tensor(data, dtype=dtype, device=device)
 
 

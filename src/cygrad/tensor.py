@@ -33,19 +33,35 @@ class device:
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
+        name = type
+        if isinstance(type, str) and type.startswith("cpu:") and index is None:
+            type, _, number = type.partition(":")      # 'cpu:0', as PyTorch accepts
+            index = int(number) if number.isdigit() else -1
+            if index < 0:
+                raise RuntimeError(f"Invalid device string: '{name}'")
         if type != "cpu":
-            raise RuntimeError(f"cygrad supports only the 'cpu' device, got {type!r}")
+            raise RuntimeError(f"cygrad supports only the 'cpu' device, got {name!r}")
         self.type = type
         self.index = index
 
     def __repr__(self):
-        return "device(type='cpu')"
+        if self.index is None:
+            return "device(type='cpu')"
+        return f"device(type='cpu', index={self.index})"
+
+    def __str__(self):
+        return "cpu" if self.index is None else f"cpu:{self.index}"
 
     def __eq__(self, other):
-        return isinstance(other, device) or other == "cpu"
+        if isinstance(other, str):
+            try:
+                other = device(other)
+            except RuntimeError:
+                return False
+        return isinstance(other, device) and other.index == self.index
 
     def __hash__(self):
-        return hash("cpu")
+        return hash(("cpu", self.index))
 
 
 _CPU = device("cpu")
@@ -941,12 +957,16 @@ class Tensor(TensorBase):
     # ---------------------------------------------------------------- products
     def __matmul__(self, other):
         if not isinstance(other, TensorBase):
-            return NotImplemented
+            if not hasattr(other, "__array_interface__"):
+                return NotImplemented
+            other = _create.from_data(other, None)      # a NumPy array, as in ``self + a``
         return _op(_matmul.matmul, self, other)
 
     def __rmatmul__(self, other):
         if not isinstance(other, TensorBase):
-            return NotImplemented
+            if not hasattr(other, "__array_interface__"):
+                return NotImplemented
+            other = _create.from_data(other, None)
         return _op(_matmul.matmul, other, self)
 
     def matmul(self, other):
@@ -1338,8 +1358,8 @@ Tensor.less = Tensor.lt
 Tensor.greater_equal = Tensor.ge
 Tensor.less_equal = Tensor.le
 Tensor.not_equal = Tensor.ne
-Tensor.fmod = lambda self, other: self - (self / other).trunc() * other
-Tensor.fmod.__doc__ = "C-style remainder (sign of the dividend)."
+Tensor.fmod = lambda self, other: self - self.div(other, rounding_mode="trunc") * other
+Tensor.fmod.__doc__ = "C-style remainder (sign of the dividend); integers stay integers."
 del _name, _doc, _m, _m_
 
 _core_tensor.register(Tensor, DTYPES)

@@ -442,6 +442,29 @@ def test_device_argument():
         cygrad.zeros(2, device="cuda")
 
 
+def test_device_with_an_index():
+    # PyTorch accepts 'cpu:0'; the device keeps its index, a tensor's device has none.
+    d = cygrad.device("cpu:0")
+    assert (d.type, d.index) == ("cpu", 0)
+    assert repr(d) == "device(type='cpu', index=0)" and str(d) == "cpu:0"
+    assert d == "cpu:0" and d != cygrad.device("cpu") and d != "cuda"
+    assert cygrad.zeros(2, device="cpu:0").device == cygrad.device("cpu")
+    assert len({cygrad.device("cpu"), cygrad.device("cpu:0"), cygrad.device("cpu")}) == 2
+    with pytest.raises(RuntimeError, match="Invalid device string: 'cpu:x'"):
+        cygrad.device("cpu:x")
+    with pytest.raises(RuntimeError, match="only the 'cpu' device, got 'cuda:0'"):
+        cygrad.device("cuda:0")
+
+
+def test_device_matches_torch():
+    torch = pytest.importorskip("torch")
+    for name in ("cpu", "cpu:0", "cpu:1"):
+        assert repr(cygrad.device(name)) == repr(torch.device(name))
+        assert str(cygrad.device(name)) == str(torch.device(name))
+    assert (cygrad.device("cpu:0") == cygrad.device("cpu")) == \
+        (torch.device("cpu:0") == torch.device("cpu"))
+
+
 @pytest.mark.parametrize("dtype", ALL_DTYPES, ids=repr)
 def test_filled_match_torch(dtype):
     torch = pytest.importorskip("torch")
@@ -481,3 +504,18 @@ def test_clone_and_contiguous_of_expanded():
     c.add_(1)  # writable: real memory
     check(e, np.tile(np.array([1.0, 2.0], np.float32), (3, 1)))
     check(e.clone(), np.tile(np.array([1.0, 2.0], np.float32), (3, 1)))
+
+
+def test_cuda_module_answers_device_checks():
+    # The first lines of many PyTorch scripts: pick CUDA when it is there.
+    device = "cuda" if cygrad.cuda.is_available() else "cpu"
+    assert device == "cpu" and cygrad.cuda.device_count() == 0
+    assert cygrad.cuda.manual_seed(0) is None and cygrad.cuda.manual_seed_all(0) is None
+    assert cygrad.zeros(2, device=device).device == "cpu"
+
+
+def test_dir_lists_each_name_once():
+    import cygrad.nn  # noqa: F401  (an imported lazy module is also a global)
+    names = dir(cygrad)
+    assert len(names) == len(set(names))
+    assert {"nn", "optim", "utils", "cuda", "save", "load"} <= set(names)

@@ -607,6 +607,16 @@ def test_fmod_and_lerp():
     check(from_np(a).lerp(from_np(b), 0.25), a + 0.25 * (b - a))
 
 
+@pytest.mark.parametrize("dt", [np.int32, np.int64])
+def test_fmod_keeps_integer_dtype(dt):
+    a = np.array([-7, 7, -3, 3, 0], dt)
+    b = np.array([2, -2, 2, 5, 3], dt)
+    r = from_np(a).fmod(from_np(b))
+    check(r, np.fmod(a, b))          # the dtype is checked too: it stays an integer
+    check(cygrad.fmod(from_np(a), 2), np.fmod(a, dt(2)))
+    check(from_np(a).fmod(2.5), np.fmod(a, 2.5).astype(np.float32))
+
+
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
 def test_addcmul_addcdiv_lerp_(dt):
     rng = np.random.default_rng(5)

@@ -3,6 +3,7 @@ PyTorch-exact ``repr``."""
 import copy
 import gc
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -65,6 +66,53 @@ def test_from_numpy_0d():
     assert tz.shape == () and tz.item() == 5.5
     tz.fill_(1.0)
     assert z[()] == 1.0
+
+
+def test_copying_constructors_accept_read_only_arrays():
+    # tensor() copies, so a read-only source (a broadcast view, frombuffer) needs no warning.
+    a = np.broadcast_to(np.arange(3, dtype=np.float32), (2, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = cygrad.tensor(a)
+        check(t, np.ascontiguousarray(a))
+        t.add_(1)                                   # a writable copy
+        check(cygrad.tensor(np.frombuffer(b"\x01\x00\x00\x00", dtype=np.int32)),
+              np.array([1], np.int32))
+        # as_tensor with another dtype copies, so it does not warn either
+        d = cygrad.as_tensor(a, dtype=cygrad.float64)
+    check(d, a.astype(np.float64))
+    assert not np.shares_memory(d.numpy(), a)
+    check(cygrad.ones(2, 3) + a, 1 + a)
+
+
+def test_unsupported_dtype_raises_without_a_read_only_warning():
+    for arr in (np.ones(2, np.int8), np.ones(2, ">f4"), np.array([1, "x"], dtype=object)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(TypeError):
+                cygrad.from_numpy(arr)
+            with pytest.raises(TypeError):
+                cygrad.as_tensor(arr)
+
+
+def test_as_tensor_checks_device():
+    with pytest.raises(RuntimeError, match="only the 'cpu' device"):
+        cygrad.as_tensor(np.ones(2), device="cuda")
+    assert cygrad.as_tensor(np.ones(2), device="cpu").device == "cpu"
+
+
+def test_matmul_with_numpy_operands_gives_tensors():
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    t = cygrad.ones(3, 2)
+    r = t @ a
+    assert isinstance(r, cygrad.Tensor)
+    check(r, np.ones((3, 2), np.float32) @ a)
+    r = a @ t
+    assert isinstance(r, cygrad.Tensor)
+    check(r, a @ np.ones((3, 2), np.float32))
+    w = cygrad.ones(3, requires_grad=True)
+    (a @ w).sum().backward()
+    check(w.grad, a.sum(0))
 
 
 def test_readonly_array():

@@ -127,7 +127,7 @@ def from_data(data, dtype=None):
         return cast_c(t, t._dtype if dt < 0 else dt)
     if not isinstance(data, (list, tuple)) and scalar_category(data) < 0 \
             and PyObject_CheckBuffer(data):
-        t = from_buffer(data)
+        t = _borrow(data)        # read-only is fine: the data is copied
         return cast_c(t, t._dtype if dt < 0 else dt)
     shape = []
     obj = data
@@ -229,22 +229,28 @@ cdef object _wrap_buffer(object obj, Py_buffer* view):
     return t
 
 
-def from_buffer_any(obj):
-    """``from_buffer``, falling back to a read-only borrow whose in-place writes raise (with
-    PyTorch's warning about non-writable arrays)."""
+cdef TensorBase _borrow(object obj):
+    """A tensor over ``obj``'s memory, writable or not (a read-only one's writes raise)."""
     cdef Py_buffer view
-    try:
-        if PyObject_GetBuffer(obj, &view, PyBUF_RECORDS) == 0:
-            return _wrap_buffer(obj, &view)
-    except (BufferError, ValueError, TypeError):
-        pass
     if PyObject_GetBuffer(obj, &view, PyBUF_RECORDS_RO) != 0:
         raise BufferError("could not get a buffer")
-    import warnings
-    warnings.warn("The given NumPy array is not writable; cygrad shares its memory read-only: "
-                  "in-place writes to the tensor raise. Copy the array to get a writable "
-                  "tensor.", UserWarning, stacklevel=3)
     return _wrap_buffer(obj, &view)
+
+
+def from_buffer_any(obj, dtype=None):
+    """``from_buffer``, or a read-only borrow whose in-place writes raise (with PyTorch's
+    warning about non-writable arrays) when the exporter is read-only. With a ``dtype``
+    other than the buffer's, a converted copy (no sharing, so no warning)."""
+    cdef TensorBase t = _borrow(obj)     # an unsupported dtype raises here, without warning
+    cdef int dt = -1 if dtype is None else dtype_code(dtype)
+    if dt >= 0 and dt != t._dtype:
+        return cast_c(t, dt)
+    if t._storage.readonly:
+        import warnings
+        warnings.warn("The given NumPy array is not writable; cygrad shares its memory "
+                      "read-only: in-place writes to the tensor raise. Copy the array to get "
+                      "a writable tensor.", UserWarning, stacklevel=3)
+    return t
 
 
 def arange_fill(TensorBase t, start, step):
