@@ -452,13 +452,37 @@ class Tensor(TensorBase):
     __hash__ = object.__hash__
 
     def __reduce_ex__(self, proto):
-        return (_rebuild, (self.tolist(), repr(self.dtype).split(".")[1], tuple(self.shape)))
+        return (_rebuild, (self.tolist(), repr(self.dtype).split(".")[1], tuple(self.shape),
+                           self.requires_grad))
 
     def __copy__(self):
         return self.clone()
 
     def __deepcopy__(self, memo):
-        return self.clone()
+        # PyTorch's semantics: a leaf becomes an independent leaf with the same flag and a
+        # copy of .grad; tensors that share memory share the copied memory too.
+        if id(self) in memo:
+            return memo[id(self)]
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment.  If you were attempting to deepcopy a "
+                "module, this may be because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001")
+        storage = self.untyped_storage()
+        key = ("cygrad storage", id(storage), self.dtype)
+        whole = memo.get(key)
+        if whole is None:
+            numel = storage.nbytes_() // self.element_size()
+            whole = TensorBase._as_strided(self, (numel,), (1,), 0).clone()
+            memo[key] = whole
+            memo.setdefault(id(memo), []).append(storage)   # keeps id(storage) unique
+        new = TensorBase._as_strided(whole, self._tshape(), self.stride(), self.storage_offset())
+        new.requires_grad_(self.requires_grad)
+        if self.grad is not None:
+            new.grad = self.grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
 
     # ---------------------------------------------------------------- dtype / device
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
@@ -1197,10 +1221,12 @@ def _isnan_any(x):
     return x.isnan() if isinstance(x, TensorBase) else (x != x)
 
 
-def _rebuild(data, dtype_name, shape):
+def _rebuild(data, dtype_name, shape, requires_grad=False):
     from . import _dtype
 
-    return _create.from_data(data, getattr(_dtype, dtype_name)).reshape(shape)
+    t = _create.from_data(data, getattr(_dtype, dtype_name)).reshape(shape)
+    t._requires_grad = requires_grad
+    return t
 
 
 _dtype_cls = dtype

@@ -355,6 +355,48 @@ def test_copy_deepcopy_pickle():
     check(e, np.zeros((0, 3), np.int32))
 
 
+def test_deepcopy_and_pickle_keep_gradient_state_as_pytorch():
+    w = cygrad.tensor([1.0, 2.0], requires_grad=True)
+    w.grad = cygrad.tensor([3.0, 4.0])
+    c = copy.deepcopy(w)
+    assert c.requires_grad and c.is_leaf and c.grad_fn is None
+    check(c.grad, np.array([3.0, 4.0], np.float32))
+    assert not same_storage(c.grad, w.grad) and not same_storage(c, w)
+    (c * 2).sum().backward()                      # independent of the original
+    check(c.grad, np.array([5.0, 6.0], np.float32))
+    check(w.grad, np.array([3.0, 4.0], np.float32))
+    with pytest.raises(RuntimeError, match="Only Tensors created explicitly by the user"):
+        copy.deepcopy(w * 2)
+    p = pickle.loads(pickle.dumps(w))
+    assert p.requires_grad and p.is_leaf and p.grad is None
+    q = pickle.loads(pickle.dumps(w * 2))          # a non-leaf pickles as a leaf, as in torch
+    assert q.requires_grad and q.is_leaf
+    check(q, np.array([2.0, 4.0], np.float32))
+
+
+def test_deepcopy_keeps_views_sharing_memory():
+    base = cygrad.arange(6.0)
+    view = base[1:].view(5)[::2]                  # a strided view into the same storage
+    flipped = cygrad.from_numpy(np.arange(4.0)[::-1])
+    cb, cv, cf, cf2 = copy.deepcopy([base, view, flipped, flipped])
+    assert same_storage(cb, cv) and not same_storage(cb, base)
+    assert cf2 is cf and cf.stride() == flipped.stride()
+    check(cf, np.arange(4.0)[::-1])
+    cv[0] = 100.0
+    check(cb, np.array([0, 100, 2, 3, 4, 5], np.float32))
+    check(base, np.arange(6, dtype=np.float32))
+    check(copy.deepcopy(cygrad.ones(3, 1).expand(3, 4)), np.ones((3, 4), np.float32))
+    check(copy.deepcopy(cygrad.zeros(0, 2)), np.zeros((0, 2), np.float32))
+
+
+def test_deepcopy_pickle_match_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (cygrad, torch):
+        w = lib.ones(2, requires_grad=True)
+        c, p = copy.deepcopy(w), pickle.loads(pickle.dumps(w))
+        assert (c.requires_grad, c.is_leaf, p.requires_grad, p.is_leaf) == (True,) * 4
+
+
 def test_misc_metadata():
     t = cygrad.ones(2)
     assert t.device == "cpu" and t.device == cygrad.device("cpu")

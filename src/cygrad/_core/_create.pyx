@@ -249,7 +249,7 @@ def from_buffer_any(obj, dtype=None):
         import warnings
         warnings.warn("The given NumPy array is not writable; cygrad shares its memory "
                       "read-only: in-place writes to the tensor raise. Copy the array to get "
-                      "a writable tensor.", UserWarning, stacklevel=3)
+                      "a writable tensor.", UserWarning, stacklevel=2)
     return t
 
 
