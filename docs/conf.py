@@ -5,6 +5,7 @@ with ``sphinx-build -W --keep-going -b doctest docs docs/_build/doctest``. The p
 installed (``python -m pip install ".[docs]"``): autodoc imports it.
 """
 import doctest
+import importlib.util
 import os
 import sys
 
@@ -80,6 +81,14 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"cygrad {release}"
 html_static_path = ["_static"]
 html_css_files = ["cygrad.css"]
+# Formulas are typeset by MathJax. The docs extra installs an offline copy; its one-file SVG
+# build is shipped with the pages, so they render without a network (read offline, or in
+# a headless browser). Without that package Sphinx loads MathJax from its CDN.
+_offline_mathjax = importlib.util.find_spec("sphinx-mathjax-offline")
+if _offline_mathjax is not None:
+    html_static_path.append(os.path.join(os.path.dirname(_offline_mathjax.origin), "static",
+                                         "mathjax", "tex-svg.js"))
+    mathjax_path = "tex-svg.js"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
