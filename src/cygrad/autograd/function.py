@@ -13,7 +13,28 @@ __all__ = ["Function", "FunctionCtx"]
 
 
 class FunctionCtx(Node):
-    """The ``ctx`` of a custom :class:`Function`: also its backward node."""
+    """The ``ctx`` of a custom :class:`Function`, which is also its backward node.
+
+    ``forward(ctx, ...)`` stores what ``backward(ctx, ...)`` needs on it: tensors with
+    :meth:`save_for_backward` (checked for in-place changes), anything else as attributes
+    (``ctx.scale = 2``). ``ctx.needs_input_grad`` holds one bool per input of ``forward``.
+    Once recorded, ``ctx`` is the output's ``grad_fn``, named after the Function.
+
+    Examples
+    --------
+    >>> class Cube(cygrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad * 3 * x ** 2
+    >>> y = Cube.apply(cygrad.tensor([2.0], requires_grad=True))
+    >>> y.grad_fn.name(), y.grad_fn.needs_input_grad
+    ('CubeBackward', (True,))
+    """
 
     __slots__ = ("_fn", "needs_input_grad", "_attrs", "_non_diff", "materialize_grads",
                  "_n_out")
@@ -57,6 +78,7 @@ class FunctionCtx(Node):
         self.materialize_grads = value
 
     def name(self):
+        """``<Function name>Backward``, the node's name in the graph."""
         return self._fn.__name__ + "Backward"
 
     def apply(self, g):
