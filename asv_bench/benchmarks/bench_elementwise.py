@@ -1,79 +1,81 @@
 """Elementwise ops: cygrad beside NumPy (and PyTorch when installed) on the same data."""
 import numpy as np
 
-from .common import (FLOAT_DTYPES, LAYOUTS, THREADS, layout_trio, random_array, rng,
-                     set_threads, torch_only, trio)
+from .common import (FLOAT_DTYPES, LAYOUTS, SIZES, THREADS, layout_trio, random_array, rng,
+                     set_threads, shape_of, torch_only, trio)
 
 
 class Add:
-    """``a + b`` on (1000, 1000) operands; ``a`` takes the layout, ``b`` is contiguous.
+    """``a + b`` on square operands; ``a`` takes the layout, ``b`` is contiguous.
 
-    ``contiguous`` is the plain 1M-element add, ``transposed`` is ``A.T + B`` and ``stepped``
-    is ``A[:, ::2] + B``.
+    ``contiguous`` is the plain add (10k or 1M elements), ``transposed`` is ``A.T + B`` and
+    ``stepped`` is ``A[:, ::2] + B``.
     """
 
-    params = [FLOAT_DTYPES, LAYOUTS, THREADS]
-    param_names = ["dtype", "layout", "threads"]
+    params = [SIZES, FLOAT_DTYPES, LAYOUTS, THREADS]
+    param_names = ["size", "dtype", "layout", "threads"]
 
-    def setup(self, dtype, layout, threads):
+    def setup(self, size, dtype, layout, threads):
         set_threads(threads)
         g = rng()
-        self.a_np, self.a_cg, self.a_th = layout_trio((1000, 1000), layout, dtype, g)
-        self.b_np, self.b_cg, self.b_th = trio(random_array((1000, 1000), dtype, g))
+        shape = shape_of(size)
+        self.a_np, self.a_cg, self.a_th = layout_trio(shape, layout, dtype, g)
+        self.b_np, self.b_cg, self.b_th = trio(random_array(shape, dtype, g))
 
-    def time_add_cygrad(self, dtype, layout, threads):
+    def time_add_cygrad(self, size, dtype, layout, threads):
         self.a_cg + self.b_cg
 
-    def time_add_numpy(self, dtype, layout, threads):
+    def time_add_numpy(self, size, dtype, layout, threads):
         self.a_np + self.b_np
 
     @torch_only
-    def time_add_torch(self, dtype, layout, threads):
+    def time_add_torch(self, size, dtype, layout, threads):
         self.a_th + self.b_th
 
 
 class Broadcast:
-    """(1000, 1000) + a row vector ``(1000,)`` or a column vector ``(1000, 1)``."""
+    """An (n, n) matrix + a row vector ``(n,)`` or a column vector ``(n, 1)``."""
 
-    params = [FLOAT_DTYPES, ["row", "column"], THREADS]
-    param_names = ["dtype", "operand", "threads"]
+    params = [SIZES, FLOAT_DTYPES, ["row", "column"], THREADS]
+    param_names = ["size", "dtype", "operand", "threads"]
 
-    def setup(self, dtype, operand, threads):
+    def setup(self, size, dtype, operand, threads):
         set_threads(threads)
         g = rng()
-        self.a_np, self.a_cg, self.a_th = trio(random_array((1000, 1000), dtype, g))
-        shape = (1000,) if operand == "row" else (1000, 1)
-        self.b_np, self.b_cg, self.b_th = trio(random_array(shape, dtype, g))
+        shape = shape_of(size)
+        self.a_np, self.a_cg, self.a_th = trio(random_array(shape, dtype, g))
+        vshape = (shape[1],) if operand == "row" else (shape[0], 1)
+        self.b_np, self.b_cg, self.b_th = trio(random_array(vshape, dtype, g))
 
-    def time_broadcast_add_cygrad(self, dtype, operand, threads):
+    def time_broadcast_add_cygrad(self, size, dtype, operand, threads):
         self.a_cg + self.b_cg
 
-    def time_broadcast_add_numpy(self, dtype, operand, threads):
+    def time_broadcast_add_numpy(self, size, dtype, operand, threads):
         self.a_np + self.b_np
 
     @torch_only
-    def time_broadcast_add_torch(self, dtype, operand, threads):
+    def time_broadcast_add_torch(self, size, dtype, operand, threads):
         self.a_th + self.b_th
 
 
 class Exp:
-    """``exp`` of a (1000, 1000) operand (1M elements) in each layout."""
+    """``exp`` of a square operand (10k or 1M elements) in each layout."""
 
-    params = [FLOAT_DTYPES, LAYOUTS, THREADS]
-    param_names = ["dtype", "layout", "threads"]
+    params = [SIZES, FLOAT_DTYPES, LAYOUTS, THREADS]
+    param_names = ["size", "dtype", "layout", "threads"]
 
-    def setup(self, dtype, layout, threads):
+    def setup(self, size, dtype, layout, threads):
         set_threads(threads)
-        self.x_np, self.x_cg, self.x_th = layout_trio((1000, 1000), layout, dtype)
+        self.x_np, self.x_cg, self.x_th = layout_trio(shape_of(size), layout, dtype)
 
-    def time_exp_cygrad(self, dtype, layout, threads):
+    def time_exp_cygrad(self, size, dtype, layout, threads):
         self.x_cg.exp()
 
-    def time_exp_numpy(self, dtype, layout, threads):
+    def time_exp_numpy(self, size, dtype, layout, threads):
         np.exp(self.x_np)
 
     @torch_only
-    def time_exp_torch(self, dtype, layout, threads):
+    def time_exp_torch(self, size, dtype, layout, threads):
         self.x_th.exp()
 
 
@@ -108,3 +110,30 @@ class TinyOp:
     @torch_only
     def time_tiny_add_scalar_torch(self, threads):
         self.a_th + 1.5
+
+
+class PeakMemAdd:
+    """Peak resident memory of ``a + b`` on (4000, 4000) float64 (128 MB per operand).
+
+    ``a`` takes the layout: a library that copies a non-contiguous operand before adding
+    (rather than reading it in place) shows one more 128 MB buffer. The process baseline
+    includes every imported library and the inputs, so the differences are what counts.
+    """
+
+    params = [LAYOUTS]
+    param_names = ["layout"]
+
+    def setup(self, layout):
+        g = rng()
+        self.a_np, self.a_cg, self.a_th = layout_trio((4000, 4000), layout, "float64", g)
+        self.b_np, self.b_cg, self.b_th = trio(random_array((4000, 4000), "float64", g))
+
+    def peakmem_add_cygrad(self, layout):
+        self.a_cg + self.b_cg
+
+    def peakmem_add_numpy(self, layout):
+        self.a_np + self.b_np
+
+    @torch_only
+    def peakmem_add_torch(self, layout):
+        self.a_th + self.b_th

@@ -1,4 +1,5 @@
-"""Indexing: views, integer gathers, boolean masks and ``cat``, beside NumPy and PyTorch."""
+"""Indexing: views, integer gathers, boolean masks, assignment and ``cat``, beside NumPy and
+PyTorch."""
 import numpy as np
 
 import cygrad
@@ -110,3 +111,36 @@ class Cat:
     @torch_only
     def time_cat_torch(self, dim, threads):
         torch.cat(self.l_th, dim=dim)
+
+
+class SetItem:
+    """In-place assignment of a scalar into 1M float32: ``x[mask] = 0.5`` (half the
+    elements), ``x[idx] = 0.5`` (100k random int64 indices) and ``x[100:900_000] = 0.5``.
+
+    The data changes after the first call but the cost does not depend on the values.
+    """
+
+    params = [["mask", "index", "slice"], THREADS]
+    param_names = ["key", "threads"]
+
+    def setup(self, key, threads):
+        set_threads(threads)
+        g = rng()
+        self.x_np, self.x_cg, self.x_th = trio(random_array((1_000_000,), "float32", g))
+        if key == "mask":
+            self.k_np, self.k_cg, self.k_th = trio(g.random(1_000_000) < 0.5)
+        elif key == "index":
+            self.k_np, self.k_cg, self.k_th = trio(
+                g.integers(0, 1_000_000, size=100_000, dtype=np.int64))
+        else:
+            self.k_np = self.k_cg = self.k_th = slice(100, 900_000)
+
+    def time_setitem_cygrad(self, key, threads):
+        self.x_cg[self.k_cg] = 0.5
+
+    def time_setitem_numpy(self, key, threads):
+        self.x_np[self.k_np] = 0.5
+
+    @torch_only
+    def time_setitem_torch(self, key, threads):
+        self.x_th[self.k_th] = 0.5

@@ -3,7 +3,11 @@
 Threads are set for all three libraries (NumPy's BLAS through threadpoolctl when it is
 installed; otherwise NumPy keeps its default). GFLOP/s = 2*M*N*K / time.
 """
-from .common import FLOAT_DTYPES, THREADS, random_array, set_threads, torch_only, trio
+import numpy as np
+
+import cygrad
+
+from .common import FLOAT_DTYPES, THREADS, random_array, set_threads, torch, torch_only, trio
 
 try:
     from threadpoolctl import threadpool_limits
@@ -46,114 +50,130 @@ class MatmulSquare:
         self.a_th @ self.b_th
 
 
+def _operand(base, kind):
+    """``base`` (contiguous), ``base.T`` ("t") or ``base[:, ::2]`` ("s"), in its own library."""
+    if kind == "t":
+        return base.T
+    if kind == "s":
+        return base[:, ::2]
+    return base
+
+
 class MatmulLayout:
-    """Transposed operands are read in place by the packing routines (512^2, float32)."""
+    """(512, 512) @ (512, 512) with each operand contiguous ("n"), transposed ("t": a view
+    ``X.T``) or stepped ("s": ``X[:, ::2]`` of a (512, 1024) buffer, unit stride in
+    neither dimension). cygrad's packing routines read "n" and "t" operands in place;
+    BLAS cannot take an "s" operand as it is."""
 
-    params = [["nn", "tn", "nt", "tt"], THREADS]
-    param_names = ["layout", "threads"]
+    params = [["nn", "tn", "nt", "tt", "ss"], FLOAT_DTYPES, THREADS]
+    param_names = ["layout", "dtype", "threads"]
 
-    def setup(self, layout, threads):
+    def setup(self, layout, dtype, threads):
         _set_all_threads(self, threads)
-        a = random_array((512, 512), "float32")
-        b = random_array((512, 512), "float32")
-        self.a = trio(a)
-        self.b = trio(b)
-        self.ta, self.tb = layout[0] == "t", layout[1] == "t"
+        g = np.random.default_rng(0)
+        a = random_array((512, 1024 if layout[0] == "s" else 512), dtype, g)
+        b = random_array((512, 1024 if layout[1] == "s" else 512), dtype, g)
+        # the views are taken in each library, so all three see the same strides
+        self.a = [None if t is None else _operand(t, layout[0]) for t in trio(a)]
+        self.b = [None if t is None else _operand(t, layout[1]) for t in trio(b)]
 
     teardown = _restore
 
-    def _run(self, i):
-        a = self.a[i].T if self.ta else self.a[i]
-        b = self.b[i].T if self.tb else self.b[i]
-        return a @ b
-
-    def time_matmul_cygrad(self, layout, threads):
-        self._run(1)
-
-    def time_matmul_numpy(self, layout, threads):
-        self._run(0)
-
-    @torch_only
-    def time_matmul_torch(self, layout, threads):
-        self._run(2)
-
-
-class MatmulBatched:
-    """(32, 128, 128) @ (32, 128, 128) float32."""
-
-    params = [THREADS]
-    param_names = ["threads"]
-
-    def setup(self, threads):
-        _set_all_threads(self, threads)
-        self.a = trio(random_array((32, 128, 128), "float32"))
-        self.b = trio(random_array((32, 128, 128), "float32"))
-
-    teardown = _restore
-
-    def time_bmm_cygrad(self, threads):
+    def time_matmul_cygrad(self, layout, dtype, threads):
         self.a[1] @ self.b[1]
 
-    def time_bmm_numpy(self, threads):
+    def time_matmul_numpy(self, layout, dtype, threads):
         self.a[0] @ self.b[0]
 
     @torch_only
-    def time_bmm_torch(self, threads):
+    def time_matmul_torch(self, layout, dtype, threads):
+        self.a[2] @ self.b[2]
+
+
+class MatmulBatched:
+    """(32, 128, 128) @ (32, 128, 128)."""
+
+    params = [FLOAT_DTYPES, THREADS]
+    param_names = ["dtype", "threads"]
+
+    def setup(self, dtype, threads):
+        _set_all_threads(self, threads)
+        g = np.random.default_rng(0)
+        self.a = trio(random_array((32, 128, 128), dtype, g))
+        self.b = trio(random_array((32, 128, 128), dtype, g))
+
+    teardown = _restore
+
+    def time_bmm_cygrad(self, dtype, threads):
+        self.a[1] @ self.b[1]
+
+    def time_bmm_numpy(self, dtype, threads):
+        self.a[0] @ self.b[0]
+
+    @torch_only
+    def time_bmm_torch(self, dtype, threads):
         self.a[2] @ self.b[2]
 
 
 class MatmulTiny:
-    """Products where call overhead dominates: 4x4, 16x16 and a (64, 10) layer output."""
+    """Float32 products where call overhead dominates: 4x4, 16x16 and a (64, 10) layer
+    output; with 2 threads, a library that starts its pool for them pays for it here."""
 
-    params = [["4x4", "16x16", "64x128@128x10"]]
-    param_names = ["case"]
+    params = [["4x4", "16x16", "64x128@128x10"], THREADS]
+    param_names = ["case", "threads"]
 
-    def setup(self, case):
+    def setup(self, case, threads):
+        _set_all_threads(self, threads)
         shapes = {"4x4": ((4, 4), (4, 4)), "16x16": ((16, 16), (16, 16)),
                   "64x128@128x10": ((64, 128), (128, 10))}[case]
-        self.a = trio(random_array(shapes[0], "float32"))
-        self.b = trio(random_array(shapes[1], "float32"))
+        g = np.random.default_rng(0)
+        self.a = trio(random_array(shapes[0], "float32", g))
+        self.b = trio(random_array(shapes[1], "float32", g))
 
-    def time_matmul_cygrad(self, case):
+    teardown = _restore
+
+    def time_matmul_cygrad(self, case, threads):
         self.a[1] @ self.b[1]
 
-    def time_matmul_numpy(self, case):
+    def time_matmul_numpy(self, case, threads):
         self.a[0] @ self.b[0]
 
     @torch_only
-    def time_matmul_torch(self, case):
+    def time_matmul_torch(self, case, threads):
         self.a[2] @ self.b[2]
 
 
 class Solve:
-    """LU-based linear solve and inverse (n = 256, float64)."""
+    """LU-based ``solve(A, B)`` with 8 right-hand sides and ``inv(A)``, float64, for a
+    diagonally dominant ``A`` (well conditioned)."""
 
-    params = [[64, 256]]
-    param_names = ["n"]
+    params = [[64, 256], THREADS]
+    param_names = ["n", "threads"]
 
-    def setup(self, n):
-        import numpy as np
+    def setup(self, n, threads):
+        _set_all_threads(self, threads)
+        g = np.random.default_rng(0)
+        self.a = trio(random_array((n, n), "float64", g) + n * np.eye(n))
+        self.b = trio(random_array((n, 8), "float64", g))
 
-        a = random_array((n, n), "float64") + n * np.eye(n)
-        self.a = trio(a)
-        self.b = trio(random_array((n, 8), "float64"))
+    teardown = _restore
 
-    def time_solve_cygrad(self, n):
-        import cygrad
-
+    def time_solve_cygrad(self, n, threads):
         cygrad.linalg.solve(self.a[1], self.b[1])
 
-    def time_solve_numpy(self, n):
-        import numpy as np
-
+    def time_solve_numpy(self, n, threads):
         np.linalg.solve(self.a[0], self.b[0])
 
-    def time_inv_cygrad(self, n):
-        import cygrad
+    @torch_only
+    def time_solve_torch(self, n, threads):
+        torch.linalg.solve(self.a[2], self.b[2])
 
+    def time_inv_cygrad(self, n, threads):
         cygrad.linalg.inv(self.a[1])
 
-    def time_inv_numpy(self, n):
-        import numpy as np
-
+    def time_inv_numpy(self, n, threads):
         np.linalg.inv(self.a[0])
+
+    @torch_only
+    def time_inv_torch(self, n, threads):
+        torch.linalg.inv(self.a[2])

@@ -2,54 +2,56 @@
 
 ``var`` is the unbiased estimate everywhere (PyTorch's default; NumPy gets ``ddof=1``).
 """
-from .common import FLOAT_DTYPES, THREADS, layout_trio, random_array, set_threads, torch_only, trio
+from .common import (FLOAT_DTYPES, LAYOUTS, THREADS, layout_trio, random_array, set_threads,
+                     torch_only, trio)
 
 
 class Reduce1D:
-    """Full reductions of a 1M-element vector."""
+    """Full reductions of a vector of 10k or 1M elements."""
 
-    params = [FLOAT_DTYPES, THREADS]
-    param_names = ["dtype", "threads"]
+    params = [[10_000, 1_000_000], FLOAT_DTYPES, THREADS]
+    param_names = ["n", "dtype", "threads"]
 
-    def setup(self, dtype, threads):
+    def setup(self, n, dtype, threads):
         set_threads(threads)
-        self.x_np, self.x_cg, self.x_th = trio(random_array((1_000_000,), dtype))
+        self.x_np, self.x_cg, self.x_th = trio(random_array((n,), dtype))
 
-    def time_sum_cygrad(self, dtype, threads):
+    def time_sum_cygrad(self, n, dtype, threads):
         self.x_cg.sum()
 
-    def time_sum_numpy(self, dtype, threads):
+    def time_sum_numpy(self, n, dtype, threads):
         self.x_np.sum()
 
     @torch_only
-    def time_sum_torch(self, dtype, threads):
+    def time_sum_torch(self, n, dtype, threads):
         self.x_th.sum()
 
-    def time_mean_cygrad(self, dtype, threads):
+    def time_mean_cygrad(self, n, dtype, threads):
         self.x_cg.mean()
 
-    def time_mean_numpy(self, dtype, threads):
+    def time_mean_numpy(self, n, dtype, threads):
         self.x_np.mean()
 
     @torch_only
-    def time_mean_torch(self, dtype, threads):
+    def time_mean_torch(self, n, dtype, threads):
         self.x_th.mean()
 
-    def time_var_cygrad(self, dtype, threads):
+    def time_var_cygrad(self, n, dtype, threads):
         self.x_cg.var()
 
-    def time_var_numpy(self, dtype, threads):
+    def time_var_numpy(self, n, dtype, threads):
         self.x_np.var(ddof=1)
 
     @torch_only
-    def time_var_torch(self, dtype, threads):
+    def time_var_torch(self, n, dtype, threads):
         self.x_th.var()
 
 
 class Reduce2D:
-    """Reductions over one dim of a (1000, 1000) matrix, contiguous or a transposed view."""
+    """Reductions over one dim of a (1000, 1000) matrix: contiguous, a transposed view
+    (``X.T``) or a stepped view (``X[:, ::2]`` of a (1000, 2000) buffer)."""
 
-    params = [FLOAT_DTYPES, ["contiguous", "transposed"], THREADS]
+    params = [FLOAT_DTYPES, LAYOUTS, THREADS]
     param_names = ["dtype", "layout", "threads"]
 
     def setup(self, dtype, layout, threads):

@@ -17,6 +17,14 @@ except ImportError:  # the PyTorch reference is optional
 THREADS = [1, 2]
 FLOAT_DTYPES = ["float32", "float64"]
 LAYOUTS = ["contiguous", "transposed", "stepped"]
+# Square operand sizes: 10k elements (per-call and threading overhead still show) and 1M
+# (memory bandwidth and kernel speed dominate).
+SIZES = ["100x100", "1000x1000"]
+
+
+def shape_of(size):
+    """``"100x100"`` -> ``(100, 100)``."""
+    return tuple(int(n) for n in size.split("x"))
 
 
 def rng():
