@@ -375,7 +375,7 @@ def _cell(text):
 
 
 def _list_table(title, header, rows, widths=None):
-    lines = [f".. list-table:: {title}", "   :header-rows: 1"]
+    lines = [f".. list-table:: {title}", "   :header-rows: 1", "   :class: perf-ratios"]
     if widths:
         lines.append("   :widths: " + " ".join(str(w) for w in widths))
     lines.append("")

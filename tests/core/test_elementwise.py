@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import cygrad
-from conftest import (ALL_DTYPES, LAYOUTS, check, cy_dtype, from_np, make_layout, np_dtype,
+from conftest import (ALL_DTYPES, LAYOUTS, check, from_np, make_layout, np_dtype,
                       sample, torch_dtype)
 
 try:

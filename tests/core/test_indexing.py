@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import cygrad
-from conftest import LAYOUTS, check, from_np, make_layout, torch_dtype
+from conftest import LAYOUTS, check, from_np, make_layout
 
 try:
     from hypothesis import given, strategies as st

@@ -1,7 +1,6 @@
 """NumPy interop (zero-copy both ways, readonly, strides, dtypes), Python conversions and the
 PyTorch-exact ``repr``."""
 import copy
-import gc
 import pickle
 import warnings
 
@@ -9,7 +8,7 @@ import numpy as np
 import pytest
 
 import cygrad
-from conftest import check, collect, from_np, np_dtype, same_storage
+from conftest import check, collect, np_dtype, same_storage
 
 NP_DTYPES = [np.float32, np.float64, np.int32, np.int64, np.bool_]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import cygrad
-from conftest import LAYOUTS, check, from_np, make_layout, np_dtype, sample, torch_dtype
+from conftest import LAYOUTS, check, from_np, make_layout, np_dtype, sample
 
 try:
     from hypothesis import given, strategies as st
