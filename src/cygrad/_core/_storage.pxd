@@ -1,5 +1,6 @@
 cdef class Storage:
     cdef char* data            # first byte of the buffer
+    cdef void* block           # what malloc/calloc returned (data is aligned inside it)
     cdef Py_ssize_t nbytes     # size of the buffer in bytes
     cdef bint borrowed         # True if ``view`` holds a buffer borrowed from ``owner``
     cdef Py_buffer view
