@@ -474,8 +474,9 @@ def render_plot(rows, path, title=""):
             lg = math.log2(g)
             pos.append(y + (len(refs) - 1) / 2 * bar_h - k * bar_h)
             val.append(lg)
-            lo_err.append(lg - math.log2(lo))
-            hi_err.append(math.log2(hi) - lg)
+            # the geometric mean of equal ratios can round just outside their range
+            lo_err.append(max(0.0, lg - math.log2(lo)))
+            hi_err.append(max(0.0, math.log2(hi) - lg))
         ax.barh(pos, val, height=bar_h * 0.95, color=colors.get(ref, "grey"),
                 label=f"vs {LIB_TITLES[ref]}", xerr=[lo_err, hi_err],
                 error_kw={"elinewidth": 0.7, "capsize": 1.5, "ecolor": "0.3"})

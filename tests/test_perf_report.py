@@ -222,3 +222,17 @@ def test_main_writes_table_and_plot(perf_report, results_dir, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(data[16:20], "big")
     assert width == 800
+
+
+def test_plot_of_equal_ratios(perf_report, tmp_path):
+    # The geometric mean of equal ratios can round just outside their range (0.123 gives
+    # 0.12299999999999997): the whiskers must not get a negative length.
+    pytest.importorskip("matplotlib")
+    rows = [{"kind": "time", "case": f"Case{k}.op", "params": f"n={n}", "cygrad": c,
+             "numpy": 1.0, "torch": t}
+            for k, (c, t) in enumerate([(0.123, 1 / 5.7), (5.7, 1 / 0.123)])
+            for n in range(3)]
+    assert perf_report.summarize(rows)[0]["numpy"][0] < 0.123
+    out = perf_report.render_plot(rows, str(tmp_path / "p.png"))
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out == str(tmp_path / "p.png")
