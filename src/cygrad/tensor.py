@@ -232,6 +232,8 @@ class Tensor(TensorBase):
 
     def requires_grad_(self, requires_grad=True):
         """Set :attr:`requires_grad` in place; returns ``self``."""
+        if requires_grad and not self.is_floating_point():   # PyTorch's wording for the method
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 

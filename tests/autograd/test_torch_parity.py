@@ -540,3 +540,14 @@ def test_special_points_parity(name):
 def test_reduction_node_names_match_torch(call):
     x, tx = both((3, 4), seed=87)
     assert type(call(x).grad_fn).__name__ == type(call(tx).grad_fn).__name__
+
+
+def test_requires_grad_errors_on_integers_match_torch():
+    for make in (lambda lib: lib.tensor([1, 2]).requires_grad_(),
+                 lambda lib: setattr(lib.tensor([1, 2]), "requires_grad", True),
+                 lambda lib: lib.tensor([1, 2], requires_grad=True)):
+        with pytest.raises(RuntimeError) as ours:
+            make(cygrad)
+        with pytest.raises(RuntimeError) as theirs:
+            make(torch)
+        assert str(ours.value) == str(theirs.value)
