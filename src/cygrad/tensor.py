@@ -1,8 +1,9 @@
 """The user-facing :class:`Tensor`: PyTorch's tensor API over the Cython core.
 
 Every op funnels through one of a few dispatch functions (``_unary``, ``_binary``,
-``_reduction`` and ``_op``): they are the single place where the autograd layer will record
-the graph; today they call the kernels directly.
+``_reduction`` and ``_op``): they are the single place where the graph is recorded. When an
+input requires grad and grad mode is on, they hand the op to the autograd primitives
+(``autograd/_functions.py``); otherwise they call the kernel directly.
 """
 import builtins
 
