@@ -1,8 +1,7 @@
 """The Adagrad optimizer: ``torch.optim.Adagrad``."""
 from .. import _functions as _F
-from ..autograd import no_grad
 from ..creation import full_like
-from .optimizer import Optimizer, _check_tensor_lr, _closure_loss, _grad_for_update, _to_scalar
+from .optimizer import Optimizer, _check_tensor_lr, _grad_for_update, _to_scalar
 
 __all__ = ["Adagrad"]
 
@@ -92,56 +91,32 @@ class Adagrad(Optimizer):
         st["sum"] = full_like(p, group["initial_accumulator_value"])
         return st
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-        self._steps_to_float()
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False,
+                       "fused": None}
 
-    def step(self, closure=None):
-        """Perform one optimization step.
-
-        Parameters whose ``.grad`` is None are skipped.
-
-        Parameters
-        ----------
-        closure : callable, optional
-            Re-evaluates the model and returns the loss (called with grad mode on).
-
-        Returns
-        -------
-        object
-            The closure's loss, or None.
-        """
-        loss = _closure_loss(closure)
+    def _update_group(self, group):
         state = self.state
-        with no_grad():
-            for group in self.param_groups:
-                lr = _to_scalar(group["lr"])
-                lr_decay = group["lr_decay"]
-                eps = group["eps"]
-                weight_decay = group["weight_decay"]
-                maximize = group["maximize"]
-                for p in group["params"]:
-                    grad = p.grad
-                    if grad is None:
-                        continue
-                    st = state.get(p)
-                    if not st:
-                        st = self._init_state(p, group)
-                    step = st["step"] + 1.0
-                    st["step"] = step
-                    grad, _ = _grad_for_update(p, grad, maximize, weight_decay)
-                    clr = lr / (1 + (step - 1) * lr_decay)
+        lr = _to_scalar(group["lr"])
+        lr_decay = group["lr_decay"]
+        eps = group["eps"]
+        weight_decay = group["weight_decay"]
+        maximize = group["maximize"]
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            st = state.get(p)
+            if not st:
+                st = self._init_state(p, group)
+            step = st["step"] + 1.0
+            st["step"] = step
+            grad, _ = _grad_for_update(p, grad, maximize, weight_decay)
+            clr = lr / (1 + (step - 1) * lr_decay)
 
-                    state_sum = st["sum"]
-                    tmp = grad.mul(grad)        # state_sum.addcmul_(grad, grad, value=1)
-                    state_sum.add_(tmp)
-                    std = state_sum.sqrt().add_(eps)
-                    # param.addcdiv_(grad, std, value=-clr)
-                    _F.mul(grad, -clr, out=tmp)
-                    p.add_(tmp.div_(std))
-        return loss
+            state_sum = st["sum"]
+            tmp = grad.mul(grad)        # state_sum.addcmul_(grad, grad, value=1)
+            state_sum.add_(tmp)
+            std = state_sum.sqrt().add_(eps)
+            # param.addcdiv_(grad, std, value=-clr)
+            _F.mul(grad, -clr, out=tmp)
+            p.add_(tmp.div_(std))

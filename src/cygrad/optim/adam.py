@@ -1,9 +1,8 @@
 """The Adam optimizer: ``torch.optim.Adam``."""
 from .. import _functions as _F
 from .._core._tensor import TensorBase
-from ..autograd import no_grad
 from ..creation import zeros_like
-from .optimizer import (Optimizer, _check_tensor_lr, _closure_loss, _grad_for_update, _lerp_,
+from .optimizer import (Optimizer, _check_tensor_lr, _grad_for_update, _lerp_,
                         _to_scalar)
 
 __all__ = ["Adam"]
@@ -100,92 +99,66 @@ class Adam(Optimizer):
                     "fused": fused, "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
-        self._steps_to_float()
+    _group_defaults = {"amsgrad": False, "maximize": False, "foreach": None,
+                       "capturable": False, "differentiable": False,
+                       "decoupled_weight_decay": False, "fused": None}
 
-    def step(self, closure=None):
-        """Perform one optimization step.
-
-        Parameters whose ``.grad`` is None are skipped (their state is not created).
-
-        Parameters
-        ----------
-        closure : callable, optional
-            Re-evaluates the model and returns the loss (called with grad mode on).
-
-        Returns
-        -------
-        object
-            The closure's loss, or None.
-        """
-        loss = _closure_loss(closure)
+    def _update_group(self, group):
         state = self.state
-        with no_grad():
-            for group in self.param_groups:
-                lr = _to_scalar(group["lr"])
-                beta1, beta2 = group["betas"]
-                eps = group["eps"]
-                weight_decay = group["weight_decay"]
-                amsgrad = group["amsgrad"]
-                maximize = group["maximize"]
-                decoupled = group["decoupled_weight_decay"]
-                w1 = 1 - beta1
-                w2 = 1 - beta2
-                for p in group["params"]:
-                    grad = p.grad
-                    if grad is None:
-                        continue
-                    st = state[p]
-                    if len(st) == 0:
-                        st["step"] = 0.0
-                        st["exp_avg"] = zeros_like(p)
-                        st["exp_avg_sq"] = zeros_like(p)
-                        if amsgrad:
-                            st["max_exp_avg_sq"] = zeros_like(p)
-                    step = st["step"] + 1.0
-                    st["step"] = step
-                    exp_avg = st["exp_avg"]
-                    exp_avg_sq = st["exp_avg_sq"]
+        lr = _to_scalar(group["lr"])
+        beta1, beta2 = group["betas"]
+        eps = group["eps"]
+        weight_decay = group["weight_decay"]
+        amsgrad = group["amsgrad"]
+        maximize = group["maximize"]
+        decoupled = group["decoupled_weight_decay"]
+        w1 = 1 - beta1
+        w2 = 1 - beta2
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            st = state[p]
+            if len(st) == 0:
+                st["step"] = 0.0
+                st["exp_avg"] = zeros_like(p)
+                st["exp_avg_sq"] = zeros_like(p)
+                if amsgrad:
+                    st["max_exp_avg_sq"] = zeros_like(p)
+            step = st["step"] + 1.0
+            st["step"] = step
+            exp_avg = st["exp_avg"]
+            exp_avg_sq = st["exp_avg_sq"]
 
-                    if weight_decay != 0 and decoupled:
-                        p.mul_(1 - lr * weight_decay)
-                        grad, _ = _grad_for_update(p, grad, maximize, 0)
-                    else:
-                        grad, _ = _grad_for_update(p, grad, maximize, weight_decay)
+            if weight_decay != 0 and decoupled:
+                p.mul_(1 - lr * weight_decay)
+                grad, _ = _grad_for_update(p, grad, maximize, 0)
+            else:
+                grad, _ = _grad_for_update(p, grad, maximize, weight_decay)
 
-                    # exp_avg.lerp_(grad, 1 - beta1)
-                    if w1 < 0.5:
-                        tmp = grad.sub(exp_avg)
-                        exp_avg.add_(tmp.mul_(w1))
-                        # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2),
-                        # in the temporary of the lerp
-                        _F.mul(grad, w2, out=tmp)
-                    else:
-                        _lerp_(exp_avg, grad, w1)
-                        tmp = grad.mul(w2)
-                    exp_avg_sq.mul_(beta2).add_(tmp.mul_(grad))
+            # exp_avg.lerp_(grad, 1 - beta1)
+            if w1 < 0.5:
+                tmp = grad.sub(exp_avg)
+                exp_avg.add_(tmp.mul_(w1))
+                # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2),
+                # in the temporary of the lerp
+                _F.mul(grad, w2, out=tmp)
+            else:
+                _lerp_(exp_avg, grad, w1)
+                tmp = grad.mul(w2)
+            exp_avg_sq.mul_(beta2).add_(tmp.mul_(grad))
 
-                    bias_correction1 = 1 - beta1 ** step
-                    bias_correction2 = 1 - beta2 ** step
-                    step_size = lr / bias_correction1
-                    bias_correction2_sqrt = bias_correction2 ** 0.5
-                    if amsgrad:
-                        max_sq = st["max_exp_avg_sq"]
-                        max_sq.maximum_(exp_avg_sq)
-                        denom = max_sq.sqrt()
-                    else:
-                        denom = exp_avg_sq.sqrt()
-                    denom.div_(bias_correction2_sqrt).add_(eps)
-                    # param.addcdiv_(exp_avg, denom, value=-step_size), in the temporary
-                    _F.mul(exp_avg, -step_size, out=tmp)
-                    p.add_(tmp.div_(denom))
-        return loss
+            bias_correction1 = 1 - beta1 ** step
+            bias_correction2 = 1 - beta2 ** step
+            step_size = lr / bias_correction1
+            bias_correction2_sqrt = bias_correction2 ** 0.5
+            if amsgrad:
+                max_sq = st["max_exp_avg_sq"]
+                max_sq.maximum_(exp_avg_sq)
+                denom = max_sq.sqrt()
+            else:
+                denom = exp_avg_sq.sqrt()
+            denom.div_(bias_correction2_sqrt).add_(eps)
+            # param.addcdiv_(exp_avg, denom, value=-step_size), in the temporary
+            _F.mul(exp_avg, -step_size, out=tmp)
+            p.add_(tmp.div_(denom))

@@ -15,7 +15,7 @@ from itertools import chain
 
 from .._core._tensor import TensorBase
 from .._dtype import float32
-from ..autograd import enable_grad
+from ..autograd import enable_grad, no_grad
 
 __all__ = ["Optimizer", "required"]
 
@@ -157,6 +157,10 @@ class Optimizer:
     TypeError: params argument given to the optimizer should be an iterable of Tensors or dicts, but got cygrad.FloatTensor
     """
 
+    # Options of a parameter group that a state pickled by an older version may lack, with
+    # their defaults; __setstate__ fills them in. Each optimizer lists its own.
+    _group_defaults = {}
+
     def __init__(self, params, defaults):
         self.defaults = defaults
         if isinstance(params, TensorBase):
@@ -180,6 +184,10 @@ class Optimizer:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for key, value in self._group_defaults.items():
+                group.setdefault(key, value)
+        self._steps_to_float()
 
     def __repr__(self):
         format_string = self.__class__.__name__ + " ("
@@ -240,6 +248,9 @@ class Optimizer:
     def step(self, closure=None):
         """Perform one optimization step (update the parameters once).
 
+        Parameters whose ``.grad`` is None are skipped. The update runs without recording
+        the graph, one parameter group at a time.
+
         Parameters
         ----------
         closure : callable, optional
@@ -251,6 +262,15 @@ class Optimizer:
         object
             What ``closure`` returned, or None without a closure.
         """
+        loss = _closure_loss(closure)
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group):
+        """Apply the algorithm to the parameters of ``group`` (each optimizer's own part of
+        :meth:`step`; a subclass may instead override :meth:`step` itself)."""
         raise NotImplementedError
 
     def add_param_group(self, param_group):

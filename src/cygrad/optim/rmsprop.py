@@ -1,8 +1,7 @@
 """The RMSprop optimizer: ``torch.optim.RMSprop``."""
 from .. import _functions as _F
-from ..autograd import no_grad
 from ..creation import zeros_like
-from .optimizer import (Optimizer, _check_tensor_lr, _closure_loss, _grad_for_update, _lerp_,
+from .optimizer import (Optimizer, _check_tensor_lr, _grad_for_update, _lerp_,
                         _to_scalar)
 
 __all__ = ["RMSprop"]
@@ -85,82 +84,56 @@ class RMSprop(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-        self._steps_to_float()
+    _group_defaults = {"momentum": 0, "centered": False, "foreach": None, "maximize": False,
+                       "differentiable": False, "capturable": False}
 
-    def step(self, closure=None):
-        """Perform one optimization step.
-
-        Parameters whose ``.grad`` is None are skipped (their state is not created).
-
-        Parameters
-        ----------
-        closure : callable, optional
-            Re-evaluates the model and returns the loss (called with grad mode on).
-
-        Returns
-        -------
-        object
-            The closure's loss, or None.
-        """
-        loss = _closure_loss(closure)
+    def _update_group(self, group):
         state = self.state
-        with no_grad():
-            for group in self.param_groups:
-                lr = _to_scalar(group["lr"])
-                alpha = group["alpha"]
-                eps = group["eps"]
-                weight_decay = group["weight_decay"]
-                momentum = group["momentum"]
-                centered = group["centered"]
-                maximize = group["maximize"]
-                w = 1 - alpha
-                for p in group["params"]:
-                    grad = p.grad
-                    if grad is None:
-                        continue
-                    st = state[p]
-                    if len(st) == 0:
-                        st["step"] = 0.0
-                        st["square_avg"] = zeros_like(p)
-                        if momentum > 0:
-                            st["momentum_buffer"] = zeros_like(p)
-                        if centered:
-                            st["grad_avg"] = zeros_like(p)
-                    st["step"] += 1.0
-                    grad, _ = _grad_for_update(p, grad, maximize, weight_decay)
-                    square_avg = st["square_avg"]
+        lr = _to_scalar(group["lr"])
+        alpha = group["alpha"]
+        eps = group["eps"]
+        weight_decay = group["weight_decay"]
+        momentum = group["momentum"]
+        centered = group["centered"]
+        maximize = group["maximize"]
+        w = 1 - alpha
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            st = state[p]
+            if len(st) == 0:
+                st["step"] = 0.0
+                st["square_avg"] = zeros_like(p)
+                if momentum > 0:
+                    st["momentum_buffer"] = zeros_like(p)
+                if centered:
+                    st["grad_avg"] = zeros_like(p)
+            st["step"] += 1.0
+            grad, _ = _grad_for_update(p, grad, maximize, weight_decay)
+            square_avg = st["square_avg"]
 
-                    # square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                    tmp = grad.mul(w)
-                    square_avg.mul_(alpha).add_(tmp.mul_(grad))
+            # square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+            tmp = grad.mul(w)
+            square_avg.mul_(alpha).add_(tmp.mul_(grad))
 
-                    if centered:
-                        grad_avg = st["grad_avg"]
-                        _lerp_(grad_avg, grad, w)
-                        # square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
-                        _F.mul(grad_avg, grad_avg, out=tmp)
-                        avg = square_avg.sub(tmp).sqrt_()
-                    else:
-                        avg = square_avg.sqrt()
-                    avg.add_(eps)
+            if centered:
+                grad_avg = st["grad_avg"]
+                _lerp_(grad_avg, grad, w)
+                # square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+                _F.mul(grad_avg, grad_avg, out=tmp)
+                avg = square_avg.sub(tmp).sqrt_()
+            else:
+                avg = square_avg.sqrt()
+            avg.add_(eps)
 
-                    if momentum > 0:
-                        # buf.mul_(momentum).addcdiv_(grad, avg); param.add_(buf, alpha=-lr)
-                        buf = st["momentum_buffer"]
-                        _F.div(grad, avg, out=tmp)
-                        buf.mul_(momentum).add_(tmp)
-                        p.add_(_F.mul(buf, -lr, out=tmp))
-                    else:
-                        # param.addcdiv_(grad, avg, value=-lr)
-                        _F.mul(grad, -lr, out=tmp)
-                        p.add_(tmp.div_(avg))
-        return loss
+            if momentum > 0:
+                # buf.mul_(momentum).addcdiv_(grad, avg); param.add_(buf, alpha=-lr)
+                buf = st["momentum_buffer"]
+                _F.div(grad, avg, out=tmp)
+                buf.mul_(momentum).add_(tmp)
+                p.add_(_F.mul(buf, -lr, out=tmp))
+            else:
+                # param.addcdiv_(grad, avg, value=-lr)
+                _F.mul(grad, -lr, out=tmp)
+                p.add_(tmp.div_(avg))

@@ -1,6 +1,5 @@
 """Stochastic gradient descent, optionally with (Nesterov) momentum: ``torch.optim.SGD``."""
-from ..autograd import no_grad
-from .optimizer import Optimizer, _check_tensor_lr, _closure_loss, _grad_for_update, _to_scalar
+from .optimizer import Optimizer, _check_tensor_lr, _grad_for_update, _to_scalar
 
 __all__ = ["SGD"]
 
@@ -82,63 +81,39 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
+    _group_defaults = {"nesterov": False, "maximize": False, "foreach": None,
+                       "differentiable": False, "fused": False}
 
-    def step(self, closure=None):
-        """Perform one optimization step.
-
-        Parameters whose ``.grad`` is None are skipped.
-
-        Parameters
-        ----------
-        closure : callable, optional
-            Re-evaluates the model and returns the loss (called with grad mode on).
-
-        Returns
-        -------
-        object
-            The closure's loss, or None.
-        """
-        loss = _closure_loss(closure)
+    def _update_group(self, group):
         state = self.state
-        with no_grad():
-            for group in self.param_groups:
-                lr = _to_scalar(group["lr"])
-                momentum = group["momentum"]
-                dampening = group["dampening"]
-                weight_decay = group["weight_decay"]
-                nesterov = group["nesterov"]
-                maximize = group["maximize"]
-                for p in group["params"]:
-                    grad = p.grad
-                    if grad is None:
-                        continue
-                    grad, owned = _grad_for_update(p, grad, maximize, weight_decay)
-                    if momentum != 0:
-                        st = state[p]
-                        buf = st.get("momentum_buffer")
-                        if buf is None:
-                            buf = grad if owned else grad.detach().clone()
-                            st["momentum_buffer"] = buf
-                            owned = False
-                        else:
-                            buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                        if nesterov:
-                            t = buf.mul(momentum)        # grad + momentum * buf
-                            grad = t.add_(grad)
-                            owned = True
-                        else:
-                            grad = buf
-                            owned = False
-                    if owned:
-                        p.add_(grad.mul_(-lr))
-                    else:
-                        p.add_(grad, alpha=-lr)
-        return loss
+        lr = _to_scalar(group["lr"])
+        momentum = group["momentum"]
+        dampening = group["dampening"]
+        weight_decay = group["weight_decay"]
+        nesterov = group["nesterov"]
+        maximize = group["maximize"]
+        for p in group["params"]:
+            grad = p.grad
+            if grad is None:
+                continue
+            grad, owned = _grad_for_update(p, grad, maximize, weight_decay)
+            if momentum != 0:
+                st = state[p]
+                buf = st.get("momentum_buffer")
+                if buf is None:
+                    buf = grad if owned else grad.detach().clone()
+                    st["momentum_buffer"] = buf
+                    owned = False
+                else:
+                    buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+                if nesterov:
+                    t = buf.mul(momentum)        # grad + momentum * buf
+                    grad = t.add_(grad)
+                    owned = True
+                else:
+                    grad = buf
+                    owned = False
+            if owned:
+                p.add_(grad.mul_(-lr))
+            else:
+                p.add_(grad, alpha=-lr)
