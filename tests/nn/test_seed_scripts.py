@@ -1,11 +1,11 @@
-"""The four single-layer training scripts of the seed conversation, run verbatim with
-``import cygrad as torch``.
+"""The four single-layer training scripts of the seed conversation (``examples/seed_*.py``),
+run verbatim with ``import cygrad as torch``.
 
 Without PyTorch the loss must fall steadily and the final predictions must match the
 least-squares fit (computed with NumPy); with PyTorch both libraries run each script from the
 same initial weights and the losses printed every 100 epochs must agree.
 """
-import importlib.util
+import pathlib
 import re
 
 import numpy as np
@@ -14,202 +14,11 @@ import pytest
 import cygrad
 
 # ---------------------------------------------------------------------------- the scripts
-SEQUENTIAL = '''
-import torch
-
-# Define input data and target output
-x = torch.tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8]])
-y = torch.tensor([[0.5], [0.7], [0.9], [1.1]])
-
-# Define the model
-model = torch.nn.Sequential(
-    torch.nn.Linear(2, 1),
-)
-
-# Define the loss function
-loss_fn = torch.nn.MSELoss()
-
-# Define the optimizer
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-
-# Train the model
-for epoch in range(1000):
-    # Forward pass
-    y_pred = model(x)
-
-    # Compute loss
-    loss = loss_fn(y_pred, y)
-
-    # Backward pass
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-
-    # Print progress
-    if epoch % 100 == 0:
-        print(f"Epoch {epoch}, Loss {loss.item()}")
-
-# Test the model
-x_test = torch.tensor([[0.9, 1.0], [1.1, 1.2]])
-y_pred_test = model(x_test)
-print(y_pred_test)
-'''
-
-MODULE_LINEAR = '''
-import torch
-
-# Define input data and target output
-x = torch.tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8]])
-y = torch.tensor([[0.5], [0.7], [0.9], [1.1]])
-
-# Define the model
-class SingleLayerNet(torch.nn.Module):
-    def __init__(self):
-        super(SingleLayerNet, self).__init__()
-        self.linear = torch.nn.Linear(2, 1)
-
-    def forward(self, x):
-        y_pred = self.linear(x)
-        return y_pred
-
-model = SingleLayerNet()
-
-# Define the loss function
-loss_fn = torch.nn.MSELoss()
-
-# Define the optimizer
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-
-# Train the model
-for epoch in range(1000):
-    # Forward pass
-    y_pred = model(x)
-
-    # Compute loss
-    loss = loss_fn(y_pred, y)
-
-    # Backward pass
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-
-    # Print progress
-    if epoch % 100 == 0:
-        print(f"Epoch {epoch}, Loss {loss.item()}")
-
-# Test the model
-x_test = torch.tensor([[0.9, 1.0], [1.1, 1.2]])
-y_pred_test = model(x_test)
-print(y_pred_test)
-'''
-
-MODULE_PARAMETER = '''
-import torch
-
-# Define input data and target output
-x = torch.tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8]])
-y = torch.tensor([[0.5], [0.7], [0.9], [1.1]])
-
-# Define the model
-class SingleLayerNet(torch.nn.Module):
-    def __init__(self):
-        super(SingleLayerNet, self).__init__()
-        self.w = torch.nn.Parameter(torch.randn(2, 1))
-        self.b = torch.nn.Parameter(torch.randn(1))
-
-    def forward(self, x):
-        y_pred = torch.mm(x, self.w) + self.b
-        return y_pred
-
-model = SingleLayerNet()
-
-# Define the loss function
-loss_fn = torch.nn.MSELoss()
-
-# Define the optimizer
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-
-# Train the model
-for epoch in range(1000):
-    # Forward pass
-    y_pred = model(x)
-
-    # Compute loss
-    loss = loss_fn(y_pred, y)
-
-    # Backward pass
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-
-    # Print progress
-    if epoch % 100 == 0:
-        print(f"Epoch {epoch}, Loss {loss.item()}")
-
-# Test the model
-x_test = torch.tensor([[0.9, 1.0], [1.1, 1.2]])
-y_pred_test = model(x_test)
-print(y_pred_test)
-'''
-
-RAW_TENSORS = '''
-import torch
-
-# Define input data and target output
-x = torch.tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8]])
-y = torch.tensor([[0.5], [0.7], [0.9], [1.1]])
-
-# Define the model weights and bias
-w = torch.randn(2, 1, requires_grad=True)
-b = torch.randn(1, requires_grad=True)
-
-# Define the model
-def single_layer_net(x):
-    y_pred = torch.matmul(x, w) + b
-    return y_pred
-
-# Define the loss function
-def mse_loss(y_pred, y):
-    loss = torch.mean(torch.pow(y_pred - y, 2))
-    return loss
-
-# Define the learning rate and number of epochs
-lr = 0.1
-num_epochs = 1000
-
-# Train the model
-for epoch in range(num_epochs):
-    # Forward pass
-    y_pred = single_layer_net(x)
-
-    # Compute loss
-    loss = mse_loss(y_pred, y)
-
-    # Backward pass
-    loss.backward()
-
-    # Update parameters
-    with torch.no_grad():
-        w -= lr * w.grad
-        b -= lr * b.grad
-
-        # Reset gradients
-        w.grad.zero_()
-        b.grad.zero_()
-
-    # Print progress
-    if epoch % 100 == 0:
-        print(f"Epoch {epoch}, Loss {loss.item()}")
-
-# Test the model
-x_test = torch.tensor([[0.9, 1.0], [1.1, 1.2]])
-y_pred_test = single_layer_net(x_test)
-print(y_pred_test)
-'''
-
-SCRIPTS = {"sequential": SEQUENTIAL, "module_linear": MODULE_LINEAR,
-           "module_parameter": MODULE_PARAMETER, "raw_tensors": RAW_TENSORS}
-NEEDS_OPTIM = {"sequential", "module_linear", "module_parameter"}
+# The seed's scripts are the example files, verbatim apart from ``import cygrad as torch``.
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+SCRIPTS = {name: (EXAMPLES / f"seed_{stem}.py").read_text(encoding="utf-8")
+           for name, stem in (("sequential", "sequential"), ("module_linear", "module"),
+                              ("module_parameter", "parameters"), ("raw_tensors", "tensors"))}
 
 X = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8]])
 Y = np.array([0.5, 0.7, 0.9, 1.1])
@@ -219,28 +28,15 @@ X_TEST = np.array([[0.9, 1.0], [1.1, 1.2]])
 HOOK_BEFORE = "# Define the loss function"
 
 
-def _optim_available():
-    try:
-        return importlib.util.find_spec("cygrad.optim") is not None and \
-            hasattr(__import__("cygrad.optim", fromlist=["SGD"]), "SGD")
-    except ImportError:  # pragma: no cover
-        return False
-
-
-def needs_optim(name):
-    if name in NEEDS_OPTIM and not _optim_available():
-        pytest.skip("cygrad.optim.SGD is not available yet")
-
-
 def run_script(name, lib, init=None):
     """Run seed script ``name`` with ``lib`` as ``torch``; ``init(namespace)`` runs right after
     the weights are created. Returns the namespace and the printed lines."""
     src = SCRIPTS[name]
     assert src.count(HOOK_BEFORE) == 1
     src = src.replace(HOOK_BEFORE, "_init(globals())\n\n" + HOOK_BEFORE)
-    if lib is cygrad:
-        src = src.replace("import torch\n", "import cygrad as torch\n")
-        assert "import cygrad as torch" in src
+    assert src.count("import cygrad as torch\n") == 1
+    if lib is not cygrad:
+        src = src.replace("import cygrad as torch\n", "import torch\n")
     printed = []
     ns = {"__name__": "__seed_script__",
           "print": lambda *args, **kw: printed.append(" ".join(str(a) for a in args)),
@@ -283,7 +79,6 @@ def least_squares_predictions(points):
 # ---------------------------------------------------------------------------- cygrad alone
 @pytest.mark.parametrize("name", list(SCRIPTS))
 def test_script_trains_with_cygrad(name):
-    needs_optim(name)
     cygrad.manual_seed(0)
     ns, printed = run_script(name, cygrad)
     losses = printed_losses(printed)
@@ -308,7 +103,6 @@ def test_script_trains_with_cygrad(name):
 
 @pytest.mark.parametrize("name", list(SCRIPTS))
 def test_script_is_deterministic_under_manual_seed(name):
-    needs_optim(name)
     cygrad.manual_seed(5)
     _, first = run_script(name, cygrad)
     cygrad.manual_seed(5)
@@ -317,7 +111,6 @@ def test_script_is_deterministic_under_manual_seed(name):
 
 
 def test_parameter_script_registers_its_parameters():
-    needs_optim("module_parameter")
     cygrad.manual_seed(1)
     ns, _ = run_script("module_parameter", cygrad)
     model = ns["model"]
@@ -378,7 +171,6 @@ def _capture_and_apply():
 @pytest.mark.parametrize("name", list(SCRIPTS))
 def test_script_matches_torch(name, seed):
     torch = pytest.importorskip("torch")
-    needs_optim(name)
     capture, apply = _capture_and_apply()
     torch.manual_seed(seed)
     t_ns, t_printed = run_script(name, torch, capture)
