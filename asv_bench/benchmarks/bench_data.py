@@ -13,7 +13,7 @@ import numpy as np
 
 import cygrad
 
-from .common import THREADS, rng, set_threads, torch, torch_only
+from .common import THREADS, mlp, rng, set_threads, torch, torch_only
 
 N_DIGITS, N_PIXELS, N_CLASSES = 1797, 64, 10
 
@@ -65,15 +65,6 @@ MLP_SIZES = {
 }
 
 
-def _mlp(lib, sizes):
-    layers = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        if i:
-            layers.append(lib.nn.ReLU())
-        layers.append(lib.nn.Linear(fan_in, fan_out))
-    return lib.nn.Sequential(*layers)
-
-
 class SaveLoad:
     """``save(model.state_dict(), f)`` then ``load(f)``, to an in-memory ``BytesIO`` or to a
     file in a temporary directory."""
@@ -84,7 +75,7 @@ class SaveLoad:
     def setup(self, model, target):
         sizes = MLP_SIZES[model]
         cygrad.manual_seed(0)
-        self.state = _mlp(cygrad, sizes).state_dict()
+        self.state = mlp(cygrad, sizes).state_dict()
         if torch is not None:
             self.tstate = {k: torch.from_numpy(v.detach().numpy().copy())
                            for k, v in self.state.items()}

@@ -14,7 +14,7 @@ import numpy as np
 
 import cygrad
 
-from .common import THREADS, rng, set_threads, torch, torch_only
+from .common import THREADS, mlp, rng, set_threads, torch, torch_only
 
 # Digits-sized synthetic data: scikit-learn's 8x8 digits are 1797 rows of 64 pixels, 10 classes.
 N_DIGITS, N_PIXELS, N_CLASSES = 1797, 64, 10
@@ -29,16 +29,6 @@ MLP_CASES = {
 def _libs():
     """``[cygrad]`` plus ``torch`` when it is installed."""
     return [cygrad] if torch is None else [cygrad, torch]
-
-
-def _mlp(lib, sizes):
-    """``Linear-ReLU-...-Linear`` through ``sizes`` (no activation after the last layer)."""
-    layers = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        if i:
-            layers.append(lib.nn.ReLU())
-        layers.append(lib.nn.Linear(fan_in, fan_out))
-    return lib.nn.Sequential(*layers)
 
 
 def _cnn(lib):
@@ -149,7 +139,7 @@ class MLPTrainStep:
         set_threads(threads)
         sizes = MLP_CASES[case][1]
         x, y = _mlp_data(case)
-        models = _model_pair(lambda lib: _mlp(lib, sizes))
+        models = _model_pair(lambda lib: mlp(lib, sizes))
         self.runs = {}
         for lib, model, xt, yt in zip(_libs(), models, _pair(x), _pair(y)):
             opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
@@ -174,7 +164,7 @@ class MLPInference:
         set_threads(threads)
         sizes = MLP_CASES[case][1]
         x = _mlp_data(case)[0]
-        self.model, self.tmodel = _model_pair(lambda lib: _mlp(lib, sizes))
+        self.model, self.tmodel = _model_pair(lambda lib: mlp(lib, sizes))
         self.model.eval()
         if self.tmodel is not None:
             self.tmodel.eval()
@@ -233,7 +223,7 @@ class DigitsEpoch:
     def setup(self, threads):
         set_threads(threads)
         x, y = _digits_data()
-        models = _model_pair(lambda lib: _mlp(lib, (N_PIXELS, 128, 64, N_CLASSES)))
+        models = _model_pair(lambda lib: mlp(lib, (N_PIXELS, 128, 64, N_CLASSES)))
         self.runs = {}
         for lib, model, xt, yt in zip(_libs(), models, _pair(x), _pair(y)):
             data = lib.utils.data
@@ -257,14 +247,14 @@ def _train_digits_epoch(lib, x, y):
     data = lib.utils.data
     loader = data.DataLoader(data.TensorDataset(lib.from_numpy(x), lib.from_numpy(y)),
                              batch_size=64, shuffle=True)
-    model = _mlp(lib, (N_PIXELS, 128, 64, N_CLASSES))
+    model = mlp(lib, (N_PIXELS, 128, 64, N_CLASSES))
     _epoch(model, lib.nn.CrossEntropyLoss(), lib.optim.Adam(model.parameters(), lr=1e-3), loader)
 
 
 def _train_mlp_step(lib, case, x, y):
     """Build the ``MLPTrainStep`` model in ``lib`` alone and take one training step."""
     lib.manual_seed(0)
-    model = _mlp(lib, MLP_CASES[case][1])
+    model = mlp(lib, MLP_CASES[case][1])
     opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     _step(model, lib.nn.CrossEntropyLoss(), opt, lib.from_numpy(x), lib.from_numpy(y))
 

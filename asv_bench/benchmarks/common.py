@@ -93,6 +93,17 @@ def layout_trio(shape, layout, dtype="float32", seed_rng=None):
     return tuple(None if t is None else apply_layout(t, layout) for t in trio(base))
 
 
+def mlp(lib, sizes):
+    """``Linear-ReLU-...-Linear`` through ``sizes`` (no activation after the last layer),
+    built with ``lib`` (``cygrad`` or ``torch``)."""
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if i:
+            layers.append(lib.nn.ReLU())
+        layers.append(lib.nn.Linear(fan_in, fan_out))
+    return lib.nn.Sequential(*layers)
+
+
 def _require_torch(*params):
     if torch is None:
         raise NotImplementedError("PyTorch is not installed")
