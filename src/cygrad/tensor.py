@@ -97,12 +97,6 @@ def _unary(op, a, out=None):
     return _unary_kernel(op, a, out)
 
 
-def _all_dims(x, dim):
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
-        return tuple(range(x.dim()))
-    return dim
-
-
 def _reduction(op, x, dim, keepdim, scale=1.0):
     """Dispatch of every reduction: the graph is recorded here when needed."""
     if _AG is not None and x._requires_grad and _grad_enabled():
@@ -1105,15 +1099,13 @@ class Tensor(TensorBase):
         x = self if dtype is None else self.to(dtype)
         return _reduction(_R["prod"], x, dim, keepdim)
 
-    # amax()/amin() over all dims name every dim, so autograd records AmaxBackward0 /
-    # AminBackward0 as PyTorch does (a bare full reduction is max()'s MaxBackward1)
     def amax(self, dim=(), keepdim=False):
         """Maximum over ``dim`` (all dims by default); NaN propagates."""
-        return _reduction(_R["max"], self, _all_dims(self, dim), keepdim)
+        return _reduction(_R["max"], self, dim, keepdim)
 
     def amin(self, dim=(), keepdim=False):
         """Minimum over ``dim`` (all dims by default); NaN propagates."""
-        return _reduction(_R["min"], self, _all_dims(self, dim), keepdim)
+        return _reduction(_R["min"], self, dim, keepdim)
 
     def max(self, dim=None, keepdim=False):
         """The maximum; with ``dim``, a ``(values, indices)`` named tuple; with a tensor,

@@ -534,9 +534,10 @@ def test_special_points_parity(name):
     lambda t: t.amax(), lambda t: t.amin(), lambda t: t.amax(1), lambda t: t.amin((0, 1)),
     lambda t: t.max(), lambda t: t.min(), lambda t: t.sum(), lambda t: t.sum(0),
     lambda t: t.mean(), lambda t: t.mean(1), lambda t: t.prod(), lambda t: t.prod(0),
-    lambda t: t.max(0).values,
+    lambda t: t.max(0).values, lambda t: t.sum(dim=()), lambda t: t.mean(dim=()),
+    lambda t: t.amax(dim=()),
 ], ids=["amax", "amin", "amax1", "amin01", "max", "min", "sum", "sum0", "mean", "mean1",
-        "prod", "prod0", "max0"])
+        "prod", "prod0", "max0", "sum_empty_dims", "mean_empty_dims", "amax_empty_dims"])
 def test_reduction_node_names_match_torch(call):
     x, tx = both((3, 4), seed=87)
     assert type(call(x).grad_fn).__name__ == type(call(tx).grad_fn).__name__

@@ -469,15 +469,13 @@ _REDUCE_NAMES = {
 }
 
 
-def _is_full(dims):
-    return dims is None or (isinstance(dims, (tuple, list)) and len(dims) == 0)
-
-
 def reduction(op, x, dims, keepdim, scale=1.0):
     out = _reduce.reduce(op, x, dims, keepdim, scale)
     if not out.is_floating_point():
         return out
-    cls = _REDUCE_NAMES[(op, scale != 1.0, _is_full(dims))]
+    # PyTorch names the node by the call: sum()/mean()/max() without a dim get the
+    # full-reduction node, any dim argument (even () for all dims) the dim one
+    cls = _REDUCE_NAMES[(op, scale != 1.0, dims is None)]
     node = record(cls, (x,), out)
     node.dims = dims
     node.keepdim = keepdim
