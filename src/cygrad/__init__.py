@@ -5,23 +5,23 @@
 from ._core._iter import get_num_threads, set_num_threads
 from ._core._tensor import Size
 from ._core._storage import OutOfMemoryError
+from ._version import __version__
 from ._dtype import (bool, dtype, float32, float64, get_default_dtype, int32, int64,
                      promote_types, set_default_dtype)
-from .tensor import Tensor, device
+from ._device import device
+from .tensor import Tensor
 from .creation import (Generator, arange, as_tensor, empty, empty_like, eye, from_numpy, full,
                        full_like, initial_seed, linspace, manual_seed, ones, ones_like, rand,
                        rand_like, randint, randint_like, randn, randn_like, seed, tensor, zeros,
                        zeros_like)
-from . import _functions, autograd, linalg
+from . import autograd, functional, linalg
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from ._functions import *  # noqa: F401,F403  (the PyTorch-named functions)
+from .functional import *  # noqa: F401,F403  (the PyTorch-named functions)
 
 float = float32  # noqa: A001  (PyTorch's aliases)
 double = float64
 long = int64
 int = int32  # noqa: A001
-
-__version__ = "0.1.0.dev0"
 
 _LAZY = ("nn", "optim", "utils", "cuda", "save", "load")
 
@@ -51,4 +51,4 @@ __all__ = (["Tensor", "Size", "dtype", "device", "bool", "float32", "float64", "
             "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "seed",
             "tensor", "zeros", "zeros_like", "linalg", "autograd", "no_grad",
             "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
-           + _functions.__all__)
+           + functional.__all__)

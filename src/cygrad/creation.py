@@ -5,7 +5,7 @@ from ._core import _create, _elementwise
 from ._core import _tensor as _core_tensor
 from ._core._tensor import TensorBase
 from ._dtype import bool_, float32, get_default_dtype, int64
-from .tensor import device as _device
+from ._device import device as _device
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
            "linspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "rand",

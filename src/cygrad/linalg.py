@@ -9,8 +9,10 @@ from collections import namedtuple
 
 from ._core import _linalg
 from ._core._tensor import TensorBase
+from .autograd._functions import _sqrt_zero_grad_kernel, record
+from .autograd.dispatch import op as _op
+from .autograd.grad_mode import needs_grad
 from .autograd.graph import Node
-from .autograd._functions import needs_grad, record
 
 __all__ = ["LinAlgError", "det", "slogdet", "solve", "inv", "norm", "vector_norm",
            "matrix_norm", "lu_factor"]
@@ -173,7 +175,7 @@ def solve(A, B, *, left=True):
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"AX = B ({A.shape[-2]}x{A.shape[-1]} and {Bm.shape[-2]}x"
                            f"{Bm.shape[-1]})")
-    from ._functions import broadcast_shapes
+    from .functional import broadcast_shapes
 
     batch = broadcast_shapes(tuple(A.shape[:-2]), tuple(Bm.shape[:-2]))
     A = A.expand(tuple(batch) + (n, n))
@@ -240,9 +242,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if ord == 1:
         return a.sum(dim, keepdim)
     if ord == 2:
-        from .tensor import _op, _sqrt_zero_grad
-
-        return _op(_sqrt_zero_grad, (a * a).sum(dim, keepdim))
+        return _op(_sqrt_zero_grad_kernel, (a * a).sum(dim, keepdim))
     return (a ** ord).sum(dim, keepdim) ** (1.0 / ord)
 
 

@@ -54,7 +54,6 @@ import contextlib
 import json
 import math
 import os
-import sys
 import zipfile
 from collections import OrderedDict
 
@@ -62,8 +61,9 @@ import numpy as np
 
 from ._core._tensor import Size, TensorBase
 from ._dtype import DTYPES, dtype as _dtype_cls
+from ._version import __version__
 from .creation import from_numpy
-from .tensor import device as _device
+from ._device import device as _device
 
 __all__ = ["save", "load"]
 
@@ -174,8 +174,7 @@ def _is_path(f):
 
 
 def _writer_version():
-    mod = sys.modules.get(__package__)
-    return f"cygrad {getattr(mod, '__version__', 'unknown')}"
+    return f"cygrad {__version__}"
 
 
 def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True,

@@ -1,19 +1,31 @@
 """The user-facing :class:`Tensor`: PyTorch's tensor API over the Cython core.
 
-Every op funnels through one of a few dispatch functions (``_unary``, ``_binary``,
-``_reduction`` and ``_op``): they are the single place where the graph is recorded. When an
-input requires grad and grad mode is on, they hand the op to the autograd primitives
-(``autograd/_functions.py``); otherwise they call the kernel directly.
+This module stands on autograd, as ``torch/_tensor.py`` does: every op funnels through one
+of the four functions of ``autograd/dispatch.py`` (``_unary``, ``_binary``, ``_reduction``
+and ``_op`` here), the single place where the graph is recorded. When an input requires grad
+and grad mode is on, they run the op's autograd primitive (``autograd/_functions.py``);
+otherwise they call the kernel directly.
 """
 import builtins
 
 from ._core import _create, _elementwise, _index, _iter, _matmul, _reduce
 from ._core import _tensor as _core_tensor
 from ._core._tensor import Size, TensorBase
+from ._device import device
 from ._dtype import DTYPES, dtype, float32, float64, int32, int64, bool_
-from . import _tensor_str
+from . import _tensor_str, creation
+from .autograd import engine as _engine
+from .autograd._functions import (_clamp_kernel, _diagonal_view, _reshape_kernel,
+                                  _sqrt_zero_grad_kernel, _t_view,
+                                  log_softmax as _log_softmax, softmax as _softmax)
+from .autograd.dispatch import binary as _binary, op as _op, reduction as _reduction, \
+    unary as _unary
+from .autograd.grad_mode import needs_grad as _needs_grad
+from .autograd.graph import _Handle, _meta
 
 __all__ = ["Tensor", "device"]
+
+_CPU = device("cpu")
 
 _B = _elementwise.BINARY_OPS
 _U = _elementwise.UNARY_OPS
@@ -26,119 +38,8 @@ _code = _core_tensor.code_of_dtype
 _ADD, _SUB, _MUL, _DIV = _B["add"], _B["sub"], _B["mul"], _B["div"]
 
 
-class device:
-    """Where a tensor lives; cygrad has only ``device('cpu')``."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        name = type
-        if isinstance(type, str) and type.startswith("cpu:") and index is None:
-            type, _, number = type.partition(":")      # 'cpu:0', as PyTorch accepts
-            index = int(number) if number.isdigit() else -1
-            if index < 0:
-                raise RuntimeError(f"Invalid device string: '{name}'")
-        if type != "cpu":
-            raise RuntimeError(f"cygrad supports only the 'cpu' device, got {name!r}")
-        self.type = type
-        self.index = index
-
-    def __repr__(self):
-        if self.index is None:
-            return "device(type='cpu')"
-        return f"device(type='cpu', index={self.index})"
-
-    def __str__(self):
-        return "cpu" if self.index is None else f"cpu:{self.index}"
-
-    def __eq__(self, other):
-        if isinstance(other, str):
-            try:
-                other = device(other)
-            except RuntimeError:
-                return False
-        return isinstance(other, device) and other.index == self.index
-
-    def __hash__(self):
-        return hash(("cpu", self.index))
-
-
-_CPU = device("cpu")
-
-
 def _is_operand(x):
     return isinstance(x, (TensorBase, int, float)) or _elementwise.scalar_category(x) >= 0
-
-
-# The autograd primitives (``autograd/_functions.py``), registered when the autograd package
-# is imported; this module cannot import it (autograd builds on Tensor).
-_AG = None
-_AG_ENGINE = None
-
-
-def _tracked(x):
-    return isinstance(x, TensorBase) and x._requires_grad
-
-
-def _binary(op, a, b, out=None):
-    """Dispatch of every binary elementwise op: the graph is recorded here when needed."""
-    if _AG is not None and (_tracked(a) or _tracked(b) or (out is not None and out._requires_grad)) \
-            and _grad_enabled():
-        return _AG.binary(op, a, b) if out is None else _AG.inplace_binary(op, out, a, b)
-    return _binary_kernel(op, a, b, out)
-
-
-def _unary(op, a, out=None):
-    """Dispatch of every unary elementwise op: the graph is recorded here when needed."""
-    if _AG is not None and a._requires_grad and _grad_enabled():
-        return _AG.unary(op, a) if out is None else _AG.inplace_unary(op, out)
-    return _unary_kernel(op, a, out)
-
-
-def _reduction(op, x, dim, keepdim, scale=1.0):
-    """Dispatch of every reduction: the graph is recorded here when needed."""
-    if _AG is not None and x._requires_grad and _grad_enabled():
-        return _AG.reduction(op, x, dim, keepdim, scale)
-    return _reduce.reduce(op, x, dim, keepdim, scale)
-
-
-def _op(fn, *args):
-    """Dispatch of view, indexing, joining and product ops: the graph is recorded here."""
-    if _AG is not None:
-        for a in args:
-            if isinstance(a, TensorBase) and a._requires_grad:
-                if _grad_enabled():
-                    return _AG.dispatch(fn, args)
-                break
-    return fn(*args)
-
-
-def _grad_enabled():
-    return True     # replaced by autograd.grad_mode.is_grad_enabled when autograd loads
-
-
-def _sqrt_zero_grad(x):
-    """``sqrt`` whose gradient at 0 is 0 (the subgradient PyTorch uses for norms and std)."""
-    return _unary_kernel(_U["sqrt"], x)
-
-
-def _t_view(t):
-    return TensorBase._transpose(t, 0, 1)
-
-
-def _clamp_kernel(x, lo, hi):
-    out = x
-    if lo is not None:
-        out = _binary_kernel(_B["maximum"], out, lo)
-    if hi is not None:
-        out = _binary_kernel(_B["minimum"], out, hi)
-    return out
-
-
-def _diagonal_view(t, size, stride, offset, diag_args):
-    return TensorBase._as_strided(t, size, stride, offset)
 
 
 def _shape_args(args):
@@ -190,8 +91,6 @@ class Tensor(TensorBase):
         # PyTorch's legacy constructor: Tensor(2, 3) is uninitialised, Tensor([1, 2]) copies
         # data; both in the default float dtype. Kernels bypass this and build instances
         # through TensorBase.
-        from . import creation
-
         if len(args) == 1 and not isinstance(args[0], int):
             return creation.tensor(args[0], dtype=dtype or creation.get_default_dtype())
         return creation.empty(*args if args else (0,), dtype=dtype)
@@ -274,7 +173,6 @@ class Tensor(TensorBase):
 
     def retain_grad(self):
         """Also fill ``.grad`` of this non-leaf during backward."""
-        from .autograd.graph import _meta
         import weakref
 
         if not self._requires_grad:
@@ -295,7 +193,6 @@ class Tensor(TensorBase):
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
         replaces the gradient. Returns a handle with ``remove()``."""
-        from .autograd.graph import _meta, _Handle
 
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require "
@@ -333,11 +230,9 @@ class Tensor(TensorBase):
             # the common ``loss.backward()``: skip the general argument handling
             one = _core_tensor.empty_tensor(self._tshape(), self._dtype_code)
             _elementwise.fill_(one, 1)
-            _AG_ENGINE.run_backward((self,), (one,), builtins.bool(retain_graph))
+            _engine.run_backward((self,), (one,), builtins.bool(retain_graph))
             return
-        from . import autograd
-
-        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
         """A tensor sharing this one's memory, outside the graph (no ``grad_fn``)."""
@@ -581,7 +476,7 @@ class Tensor(TensorBase):
 
     def reshape(self, *shape):
         """A view with another shape when strides allow it, else a reshaped copy."""
-        return _op(_reshape, self, _shape_args(shape))
+        return _op(_reshape_kernel, self, _shape_args(shape))
 
     def reshape_as(self, other):
         """``self.reshape(other.shape)``."""
@@ -916,7 +811,7 @@ class Tensor(TensorBase):
         """In-place :meth:`clamp`."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        if self._requires_grad or _tracked(min) or _tracked(max):
+        if _needs_grad(self, min, max):
             return self.copy_(self.clone().clamp(min, max))
         if min is not None:
             _binary(_B["maximum"], self, min, self)
@@ -1149,7 +1044,7 @@ class Tensor(TensorBase):
 
     def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
         """Standard deviation: the square root of :meth:`var`."""
-        return _op(_sqrt_zero_grad, self.var(dim, correction=correction, keepdim=keepdim,
+        return _op(_sqrt_zero_grad_kernel, self.var(dim, correction=correction, keepdim=keepdim,
                                              unbiased=unbiased))
 
     def softmax(self, dim, dtype=None):
@@ -1160,7 +1055,7 @@ class Tensor(TensorBase):
         >>> cygrad.tensor([0., 0.]).softmax(0)
         tensor([0.5000, 0.5000])
         """
-        return _AG.softmax(self, dim, dtype)
+        return _softmax(self, dim, dtype)
 
     def log_softmax(self, dim, dtype=None):
         """``x - logsumexp(x, dim)`` (stable even for logits of ``1e4``).
@@ -1170,7 +1065,7 @@ class Tensor(TensorBase):
         >>> cygrad.tensor([0., 1e4]).log_softmax(0)
         tensor([-10000.,      0.])
         """
-        return _AG.log_softmax(self, dim, dtype)
+        return _log_softmax(self, dim, dtype)
 
     def logsumexp(self, dim, keepdim=False):
         """``log(sum(exp(self), dim))`` computed stably (shifted by the maximum)."""
@@ -1211,11 +1106,6 @@ class Tensor(TensorBase):
         return close
 
 
-def _reshape(t, shape):
-    v, resolved = TensorBase._try_view(t, shape)
-    return v if v is not None else TensorBase._view(_elementwise.clone(t), resolved)
-
-
 def _abs_any(x):
     return x.abs() if isinstance(x, TensorBase) else abs(x)
 
@@ -1233,7 +1123,7 @@ def _rebuild(data, dtype_name, shape, requires_grad=False):
 
 
 _dtype_cls = dtype
-_device_cls = device
+_device_cls = device        # the methods' ``device=`` arguments shadow the class
 
 
 class _return_types:

@@ -7,28 +7,21 @@ formulas are written with ordinary tensor operations, so with ``create_graph=Tru
 record a graph of their own (double backward). Broadcasting is undone by the engine's
 ``sum_to_shape``; dtypes are cast back by the engine too.
 """
+import builtins
 import math
 
 from .._core import _elementwise, _index, _matmul, _reduce
 from .._core import _tensor as _core_tensor
 from .._core._tensor import TensorBase
-from ..tensor import _B, _R, _U
 from .graph import (NO_EDGE, Edge, Node, SavedOutput, _meta, grad_accumulator)
 from . import grad_mode
+from .grad_mode import needs_grad
 
+_B = _elementwise.BINARY_OPS
+_U = _elementwise.UNARY_OPS
+_R = _reduce.REDUCE_OPS
 _binary_kernel = _elementwise.binary
 _unary_kernel = _elementwise.unary
-
-
-def _edge(t):
-    if not isinstance(t, TensorBase) or not t._requires_grad:
-        return NO_EDGE
-    fn = t._grad_fn
-    return Edge(fn if fn is not None else grad_accumulator(t), 0)
-
-
-def _info(t):
-    return (t._tshape(), t._dtype_code) if isinstance(t, TensorBase) else None
 
 
 def record(cls, inputs, out, *, view=False):
@@ -62,14 +55,6 @@ def alias(t):
     """A node's output for ``Node.save``: kept without history, re-linked when unpacked
     during a recorded backward (double backward)."""
     return SavedOutput(TensorBase._as_strided(t, t._tshape(), t.stride(), t.storage_offset()))
-
-
-def needs_grad(*args):
-    """True if the graph must be recorded for an op on ``args``."""
-    for a in args:
-        if isinstance(a, TensorBase) and a._requires_grad:
-            return grad_mode.is_grad_enabled()
-    return False
 
 
 # ------------------------------------------------------------------ elementwise binary
@@ -182,7 +167,7 @@ class Atan2Backward0(_Binary):
 class RemainderBackward0(_Binary):
     def apply(self, g):
         a, b = self.saved
-        gb = -g * _binary(_B["floor_divide"], a, b) if self.needs(1) else None
+        gb = -g * (a // b) if self.needs(1) else None
         return (g if self.needs(0) else None, gb)
 
 
@@ -191,7 +176,8 @@ class FloorDivideBackward0(_Binary):
         return (g * 0 if self.needs(0) else None, g * 0 if self.needs(1) else None)
 
 
-# what each binary op's backward needs saved: (save a?, save b?, save out?)
+# each binary op's node and what its backward needs saved: 0 nothing, 1 the inputs a and b,
+# 2 the inputs and the output
 _BINARY_NODES = {
     _B["add"]: (AddBackward0, 0), _B["sub"]: (SubBackward0, 0),
     _B["mul"]: (MulBackward0, 1), _B["div"]: (DivBackward0, 1),
@@ -223,12 +209,6 @@ def binary(op, a, b):
     elif save == 2:
         node.save(a, b, alias(out))
     return out
-
-
-def _binary(op, a, b):
-    from ..tensor import _binary as dispatch
-
-    return dispatch(op, a, b)
 
 
 # ------------------------------------------------------------------ elementwise unary
@@ -309,9 +289,11 @@ class WhereBackward0(Node):
 
 
 def _where(c, a, b):
-    from ..tensor import _op
-
-    return _op(_elementwise.where, c, a, b)
+    """``where(c, a, b)`` inside backward formulas: recorded when ``a`` or ``b`` carries
+    history (double backward)."""
+    if needs_grad(a, b):
+        return where(c, a, b)
+    return _elementwise.where(c, a, b)
 
 
 def where(cond, a, b):
@@ -340,8 +322,18 @@ class ClampBackward1(Node):
         return gx, glo, ghi
 
 
+def _clamp_kernel(x, lo, hi):
+    """``min(max(x, lo), hi)`` on the kernels (either bound may be None)."""
+    out = x
+    if lo is not None:
+        out = _binary_kernel(_B["maximum"], out, lo)
+    if hi is not None:
+        out = _binary_kernel(_B["minimum"], out, hi)
+    return out
+
+
 def clamp(x, lo, hi):
-    out = _tensor_mod()._clamp_kernel(x, lo, hi)
+    out = _clamp_kernel(x, lo, hi)
     node = record(ClampBackward1, (x, lo, hi), out)
     node.save(x, lo, hi)
     return out
@@ -580,8 +572,13 @@ class SqrtZeroGradBackward0(Node):
         return (_where(y == 0, 0.0, g / (2 * y)),)
 
 
+def _sqrt_zero_grad_kernel(x):
+    """``sqrt`` whose gradient at 0 is 0 (the subgradient PyTorch uses for norms and std)."""
+    return _unary_kernel(_U["sqrt"], x)
+
+
 def _sqrt_zero_grad(x):
-    out = _unary_kernel(_U["sqrt"], x)
+    out = _sqrt_zero_grad_kernel(x)
     node = record(SqrtZeroGradBackward0, (x,), out)
     node.save(alias(out))
     return out
@@ -590,6 +587,11 @@ def _sqrt_zero_grad(x):
 class TBackward0(_Shape):
     def apply(self, g):
         return (g.t(),)
+
+
+def _t_view(t):
+    """``t.t()`` of a matrix: its two dims swapped (a view)."""
+    return TensorBase._transpose(t, 0, 1)
 
 
 class PermuteBackward0(_Shape):
@@ -705,12 +707,59 @@ class CatBackward0(Node):
         return tuple(out)
 
 
-def cat(tensors, dim, res):
+def _check_tensor_list(tensors, name):
+    if isinstance(tensors, TensorBase) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    if len(tensors) == 0:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, TensorBase):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+
+
+def _cat_kernel(parts, dim):
+    """Copy ``parts`` side by side along ``dim`` into a new tensor of the promoted dtype."""
+    ref = parts[0]
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = _core_tensor.wrap_dim_py(dim, ref.ndim)
+    code = ref._dtype_code
+    for i, t in enumerate(parts):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
+                               f"and {t.ndim}")
+        for k in range(ref.ndim):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {ref.shape[k]} but got size {t.shape[k]} for "
+                                   f"tensor number {i} in the list.")
+        code = builtins.max(code, t._dtype_code)
+    shape = list(ref.shape)
+    shape[d] = builtins.sum(t.shape[d] for t in parts)
+    res = _core_tensor.empty_tensor(tuple(shape), code)
+    start = 0
+    for t in parts:
+        n = t.shape[d]
+        if n:
+            _elementwise.copy_(TensorBase._narrow(res, d, start, n), t)
+        start += n
+    return res, d
+
+
+def cat(tensors, dim=0):
+    """``cygrad.cat``: join tensors along an existing dim (a copy), recorded when an input
+    requires grad. 1-d empty tensors are skipped, as in PyTorch."""
+    _check_tensor_list(tensors, "torch.cat")
     parts = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)]
-    if res.is_floating_point():
+    if not parts:
+        return tensors[0].clone()
+    res, d = _cat_kernel(parts, dim)
+    if res._dtype_code >= 3 and needs_grad(*parts):
         node = record(CatBackward0, tuple(parts), res)
-        node.dim = _core_tensor.wrap_dim_py(dim, res.ndim)
-        node.sizes = [t.shape[node.dim] for t in parts]
+        node.dim = d
+        node.sizes = [t.shape[d] for t in parts]
     return res
 
 
@@ -829,10 +878,20 @@ class StackBackward0(Node):
                      for i in range(len(self.next_edges)))
 
 
-def stack(tensors, dim, res):
-    if res.is_floating_point():
+def stack(tensors, dim=0):
+    """``cygrad.stack``: join same-shaped tensors along a new dim, recorded when an input
+    requires grad."""
+    _check_tensor_list(tensors, "stack")
+    ref = tensors[0]
+    for i, t in enumerate(tensors):
+        if tuple(t.shape) != tuple(ref.shape):
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(ref.shape)} at entry 0 and {list(t.shape)} at entry {i}")
+    d = _core_tensor.wrap_dim_py(dim, ref.ndim + 1)
+    res, _ = _cat_kernel([TensorBase._unsqueeze(t, d) for t in tensors], d)
+    if res._dtype_code >= 3 and needs_grad(*tensors):
         node = record(StackBackward0, tuple(tensors), res)
-        node.dim = dim
+        node.dim = d
     return res
 
 
@@ -878,8 +937,14 @@ def _as_strided(t, size, stride, storage_offset=None):
     return out
 
 
+def _diagonal_view(t, size, stride, offset, diag_args):
+    """The diagonal view ``Tensor.diagonal`` computed the strides of (``diag_args`` are
+    ``(offset, dim1, dim2)``, for the backward)."""
+    return TensorBase._as_strided(t, size, stride, offset)
+
+
 def _diagonal(t, size, stride, offset, diag_args):
-    out = TensorBase._as_strided(t, size, stride, offset)
+    out = _diagonal_view(t, size, stride, offset, diag_args)
     node = record(DiagonalBackward0, (t,), out, view=True)
     node.shape = tuple(t.shape)
     node.args = diag_args
@@ -902,82 +967,25 @@ def _checked(kernel, a, b):
 def _addmm(inp, m1, m2, beta=1.0, alpha=1.0, batched=False):
     """``beta * inp + alpha * m1 @ m2`` from recorded primitives."""
     prod = _checked(_matmul.bmm if batched else _matmul.mm, m1, m2)
-    from ..tensor import _binary as dispatch
-
-    prod = dispatch(_B["mul"], prod, alpha) if alpha != 1 else prod
+    prod = prod * alpha if alpha != 1 else prod       # tensor operators: recorded as needed
     if beta == 0:
         return prod
-    return dispatch(_B["add"], dispatch(_B["mul"], inp, beta) if beta != 1 else inp, prod)
+    return (inp * beta if beta != 1 else inp) + prod
+
+
+def _reshape_kernel(t, shape):
+    """A view with ``shape`` when the strides allow it, else a reshaped copy."""
+    v, resolved = TensorBase._try_view(t, shape)
+    return v if v is not None else TensorBase._view(_elementwise.clone(t), resolved)
 
 
 def _reshape(t, shape):
-    from ..tensor import _reshape as kernel
-
-    out = kernel(t, shape)
+    out = _reshape_kernel(t, shape)
     node = record(ViewBackward0 if out._same_storage(t) else UnsafeViewBackward0, (t,), out,
                   view=out._same_storage(t))
     node.shape = tuple(t.shape)
     node.args = ()
     return out
-
-
-def _tensor_mod():
-    import sys
-
-    return sys.modules[__name__.rsplit(".", 2)[0] + ".tensor"]
-
-
-def _handlers():
-    from ..tensor import _reshape as reshape_kernel
-
-    h = {
-        TensorBase._view: _view_handler(ViewBackward0, TensorBase._view),
-        reshape_kernel: _reshape,
-        TensorBase._transpose: _view_handler(TransposeBackward0, TensorBase._transpose),
-        _tensor_mod()._t_view: _view_handler(TBackward0, _tensor_mod()._t_view),
-        _tensor_mod()._sqrt_zero_grad: _sqrt_zero_grad,
-        TensorBase._permute: _view_handler(PermuteBackward0, TensorBase._permute),
-        TensorBase._expand: _view_handler(ExpandBackward0, TensorBase._expand),
-        TensorBase._squeeze: _squeeze,
-        TensorBase._unsqueeze: _view_handler(UnsqueezeBackward0, TensorBase._unsqueeze),
-        TensorBase._narrow: _view_handler(SliceBackward0, TensorBase._narrow, _narrow_key),
-        TensorBase._select: _view_handler(SelectBackward0, TensorBase._select, _select_key),
-        TensorBase._as_strided: _as_strided,
-        _index.getitem: _getitem,
-        _index.masked_select: _masked_select,
-        _elementwise.where: where,
-        _elementwise.cast: cast,
-        _elementwise.clone: clone,
-        _matmul.matmul: matmul,
-        _matmul.mm: lambda a, b: _checked(_matmul.mm, a, b),
-        _matmul.bmm: lambda a, b: _checked(_matmul.bmm, a, b),
-        _matmul.mv: lambda a, b: _checked(_matmul.mv, a, b),
-        _matmul.dot: lambda a, b: _checked(_matmul.dot, a, b),
-        _matmul.addmm: _addmm,
-        _reduce.reduce: reduction,
-        _reduce.arg_reduce: arg_reduce,
-        _elementwise.copy_: inplace_copy,
-        _elementwise.fill_: inplace_fill,
-        _index.setitem: inplace_setitem,
-        _index.index_put_: inplace_index_put,
-        _tensor_mod()._diagonal_view: _diagonal,
-        _tensor_mod()._clamp_kernel: clamp,
-    }
-    return h
-
-
-_HANDLERS = None
-
-
-def dispatch(fn, args):
-    """Record ``fn(*args)`` in the graph (ops without a gradient just run)."""
-    global _HANDLERS
-    if _HANDLERS is None:
-        _HANDLERS = _handlers()
-    handler = _HANDLERS.get(fn)
-    if handler is None:
-        return fn(*args)
-    return handler(*args)
 
 
 # ------------------------------------------------------------------ in-place ops
@@ -1150,3 +1158,42 @@ def softmax(x, dim, dtype=None):
         node.dim = d
         node.save(alias(out))
     return out
+
+
+# ------------------------------------------------------------------ the derivative table
+# What ``dispatch.op`` runs when ``fn(*args)`` must be recorded: each kernel maps to its
+# recorded form above. A kernel missing here (``nonzero``, for one) has no gradient and just
+# runs.
+HANDLERS = {
+    TensorBase._view: _view_handler(ViewBackward0, TensorBase._view),
+    _reshape_kernel: _reshape,
+    TensorBase._transpose: _view_handler(TransposeBackward0, TensorBase._transpose),
+    _t_view: _view_handler(TBackward0, _t_view),
+    _sqrt_zero_grad_kernel: _sqrt_zero_grad,
+    TensorBase._permute: _view_handler(PermuteBackward0, TensorBase._permute),
+    TensorBase._expand: _view_handler(ExpandBackward0, TensorBase._expand),
+    TensorBase._squeeze: _squeeze,
+    TensorBase._unsqueeze: _view_handler(UnsqueezeBackward0, TensorBase._unsqueeze),
+    TensorBase._narrow: _view_handler(SliceBackward0, TensorBase._narrow, _narrow_key),
+    TensorBase._select: _view_handler(SelectBackward0, TensorBase._select, _select_key),
+    TensorBase._as_strided: _as_strided,
+    _diagonal_view: _diagonal,
+    _index.getitem: _getitem,
+    _index.masked_select: _masked_select,
+    _elementwise.where: where,
+    _elementwise.cast: cast,
+    _elementwise.clone: clone,
+    _clamp_kernel: clamp,
+    _matmul.matmul: matmul,
+    _matmul.mm: lambda a, b: _checked(_matmul.mm, a, b),
+    _matmul.bmm: lambda a, b: _checked(_matmul.bmm, a, b),
+    _matmul.mv: lambda a, b: _checked(_matmul.mv, a, b),
+    _matmul.dot: lambda a, b: _checked(_matmul.dot, a, b),
+    _matmul.addmm: _addmm,
+    _reduce.reduce: reduction,
+    _reduce.arg_reduce: arg_reduce,
+    _elementwise.copy_: inplace_copy,
+    _elementwise.fill_: inplace_fill,
+    _index.setitem: inplace_setitem,
+    _index.index_put_: inplace_index_put,
+}

@@ -9,12 +9,18 @@ to every gradient against the shape of the input it flows into.
 """
 import heapq
 
-from .._core._elementwise import clone as _clone
-from ..tensor import TensorBase, _binary_kernel, _ADD
+from .._core import _elementwise
+from .._core._tensor import TensorBase
+from .._dtype import DTYPES as _DTYPES
+from ..creation import ones_like, zeros_like
 from . import grad_mode
 from .graph import AccumulateGrad, grad_accumulator
 
-__all__ = ["run_backward", "sum_to_shape"]
+__all__ = ["backward", "grad", "run_backward", "sum_to_shape"]
+
+_clone = _elementwise.clone
+_binary_kernel = _elementwise.binary
+_ADD = _elementwise.BINARY_OPS["add"]
 
 
 def sum_to_shape(grad, shape):
@@ -207,4 +213,82 @@ def _non_leaf_input(inputs, node):
     return None
 
 
-from .._dtype import DTYPES as _DTYPES  # noqa: E402
+def _as_list(x):
+    return list(x) if isinstance(x, (tuple, list)) else [x]
+
+
+def _make_grads(outputs, grad_outputs):
+    grads = []
+    for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            if not o.requires_grad:
+                raise RuntimeError(f"element {i} of tensors does not require grad and does not "
+                                   f"have a grad_fn")
+            if o.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = ones_like(o)
+        elif tuple(g.shape) != tuple(o.shape):
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                               f"{g.shape} and output[{i}] has a shape of {o.shape}.")
+        if not o.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not "
+                               f"have a grad_fn")
+        grads.append(g)
+    return grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
+
+    Parameters
+    ----------
+    tensors : Tensor or sequence of Tensor
+        Roots (scalars unless ``grad_tensors`` are given).
+    grad_tensors : Tensor or sequence, optional
+        The vectors of the vector-Jacobian products.
+    retain_graph : bool, optional
+        Keep saved tensors for another backward (defaults to ``create_graph``).
+    create_graph : bool
+        Record the backward pass itself, for higher-order derivatives.
+    inputs : sequence of Tensor, optional
+        Accumulate only into these.
+    """
+    tensors = _as_list(tensors)
+    grads = _as_list(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
+    grads = _make_grads(tensors, grads)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _as_list(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    run_backward(tensors, grads, retain_graph, create_graph, inputs, True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` with respect to ``inputs`` (nothing accumulates in
+    ``.grad``).
+
+    Returns
+    -------
+    tuple of Tensor
+        One per input (``None`` for unused inputs when ``allow_unused=True``).
+
+    Examples
+    --------
+    >>> x = cygrad.tensor([1., 2.], requires_grad=True)
+    >>> cygrad.autograd.grad((x ** 2).sum(), x)
+    (tensor([2., 4.]),)
+    """
+    outputs = _as_list(outputs)
+    inputs = _as_list(inputs)
+    grads = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
+    grads = _make_grads(outputs, grads)
+    if retain_graph is None:
+        retain_graph = create_graph
+    res = run_backward(outputs, grads, retain_graph, create_graph, inputs, False,
+                       bool(allow_unused) or materialize_grads)
+    if materialize_grads:
+        res = tuple(zeros_like(x) if r is None else r for r, x in zip(res, inputs))
+    return res

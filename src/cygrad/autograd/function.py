@@ -6,8 +6,7 @@ offers ``save_for_backward``, ``saved_tensors`` and ``needs_input_grad`` as in P
 """
 from .._core._tensor import TensorBase
 from . import grad_mode
-from ._functions import _edge, _info
-from .graph import Node
+from .graph import Node, _edge, _info
 
 __all__ = ["Function", "FunctionCtx"]
 

@@ -1,5 +1,8 @@
 """Higher-level derivatives: ``vjp``, ``jvp``, ``jacobian``, ``hessian`` (as
 ``torch.autograd.functional``), built on reverse mode."""
+from ..creation import ones_like, zeros, zeros_like
+from ._functions import stack
+from .engine import grad
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian"]
 
@@ -13,15 +16,11 @@ def _prep(inputs):
 
 
 def _zeros_for(gs, xs):
-    from ..creation import zeros_like
-
     return tuple(zeros_like(x) if g is None else g for g, x in zip(gs, xs))
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), v^T J)``: the vector-Jacobian product at ``inputs``."""
-    from . import grad
-
     single = not isinstance(inputs, (tuple, list))
     xs = _prep(inputs)
     out = func(*xs)
@@ -30,8 +29,6 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         if any(o.numel() != 1 for o in outs):
             raise RuntimeError("The vector v can only be None if the user-provided function "
                                "returns a single Tensor with a single element.")
-        from ..creation import ones_like
-
         v = tuple(ones_like(o) for o in outs)
     gs = grad(list(outs), list(xs), list(_tuple(v)), create_graph=create_graph,
               allow_unused=True)
@@ -43,9 +40,6 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), J v)`` by the double-vjp trick (reverse mode twice)."""
-    from . import grad
-    from ..creation import zeros_like, ones_like
-
     xs = _prep(inputs)
     out = func(*xs)
     outs = _tuple(out)
@@ -81,10 +75,6 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     tensor([[2., 0.],
             [0., 4.]])
     """
-    from . import grad
-    from ..creation import zeros
-    from .._functions import stack
-
     single_in = not isinstance(inputs, (tuple, list))
     xs = _prep(inputs)
     out = func(*xs)
@@ -115,8 +105,6 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
             outer_jacobian_strategy="reverse-mode"):
     """The Hessian of a scalar ``func`` at ``inputs``: the Jacobian of its gradient."""
-    from . import grad
-
     def gradient(*xs):
         out = func(*xs)
         if out.numel() != 1:

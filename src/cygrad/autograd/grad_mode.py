@@ -2,6 +2,8 @@
 import functools
 import threading
 
+from .._core._tensor import TensorBase
+
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
 
 class _State(threading.local):
@@ -18,6 +20,15 @@ def is_grad_enabled():
 
 def _set_enabled(mode):
     _state.enabled = bool(mode)
+
+
+def needs_grad(*args):
+    """True if an op on ``args`` must record the graph: grad mode is on and one of the
+    tensors among ``args`` requires grad (the other arguments are ignored)."""
+    for a in args:
+        if isinstance(a, TensorBase) and a._requires_grad:
+            return _state.enabled
+    return False
 
 
 class _DecoratorContextManager:

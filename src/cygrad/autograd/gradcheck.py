@@ -1,5 +1,8 @@
 """Finite-difference checks of gradients: ``gradcheck`` and ``gradgradcheck``."""
 from .._core._tensor import TensorBase
+from ..creation import randn, zeros
+from .engine import grad as autograd_grad
+from .grad_mode import enable_grad, no_grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -20,8 +23,6 @@ def _numerical_jacobian(func, inputs, k, eps):
     cols = []
     xd = x.detach()                # shares x's memory, whatever its strides
     shape = tuple(x.shape)
-    from .grad_mode import no_grad
-
     with no_grad():
         for j in range(n):
             idx, rem = [], j      # row-major position j as a multi-index
@@ -40,9 +41,6 @@ def _numerical_jacobian(func, inputs, k, eps):
 
 
 def _analytical_jacobian(func, inputs, k):
-    from . import grad as autograd_grad
-    from ..creation import zeros
-
     outs = _as_tuple(func(*inputs))
     rows = []      # rows[i][e]: d out_i[e] / d inputs[k] (flattened)
     for o in outs:
@@ -106,10 +104,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   raise_exception=True, **_unused):
     """Check second derivatives: :func:`gradcheck` of the vector-Jacobian product of
     ``func`` (computed with ``create_graph=True``) with respect to ``inputs``."""
-    from . import grad as autograd_grad
-    from ..creation import randn
-    from .grad_mode import enable_grad
-
     inputs = _as_tuple(inputs)
     outs = _as_tuple(func(*inputs))
     if grad_outputs is None:

@@ -11,6 +11,7 @@ import weakref
 from collections import namedtuple
 
 from .._core._tensor import TensorBase
+from .grad_mode import is_grad_enabled
 
 __all__ = ["Edge", "Node", "AccumulateGrad", "to_dot", "to_ascii"]
 
@@ -53,17 +54,11 @@ class SavedTensor:
                 f"{self.version} instead. Hint: the backtrace further above shows the operation "
                 "that failed to compute its gradient. The variable in question was changed in "
                 "there or anywhere later. Good luck!")
-        if self.is_output and _recording():
+        if self.is_output and is_grad_enabled():
             t = TensorBase._as_strided(t, t._tshape(), t.stride(), t.storage_offset())
             t._requires_grad = True
             t._grad_fn = node
         return t
-
-
-def _recording():
-    from .grad_mode import is_grad_enabled
-
-    return is_grad_enabled()
 
 
 class SavedOutput:
@@ -220,6 +215,20 @@ def grad_accumulator(t):
     acc = AccumulateGrad(t)
     _meta(t).accumulator = acc
     return acc
+
+
+def _edge(t):
+    """The edge a gradient for ``t`` flows along (``Edge(None, 0)`` if it needs none)."""
+    if not isinstance(t, TensorBase) or not t._requires_grad:
+        return NO_EDGE
+    fn = t._grad_fn
+    return Edge(fn if fn is not None else grad_accumulator(t), 0)
+
+
+def _info(t):
+    """What the engine needs of a forward input: its shape and dtype code (None if not a
+    tensor)."""
+    return (t._tshape(), t._dtype_code) if isinstance(t, TensorBase) else None
 
 
 class AutogradMeta:

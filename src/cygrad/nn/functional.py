@@ -14,10 +14,14 @@ import warnings
 from .._core import _elementwise, _matmul, _reduce
 from .._core._tensor import TensorBase
 from ..autograd import grad_mode
-from ..autograd._functions import (_where, index_put, log_softmax as _log_softmax,
-                                   needs_grad, record, softmax as _softmax)
+from ..autograd._functions import (_where, index_put, log_softmax as _log_softmax, record,
+                                   softmax as _softmax)
+from ..autograd.grad_mode import needs_grad
 from ..autograd.graph import Node
-from ..tensor import _B, _R
+from ..functional import einsum as _einsum
+
+_B = _elementwise.BINARY_OPS
+_R = _reduce.REDUCE_OPS
 
 __all__ = [
     "linear", "bilinear", "relu", "relu_", "leaky_relu", "sigmoid", "tanh", "gelu", "silu",
@@ -154,14 +158,8 @@ def linear(input, weight, bias=None):
 
 def bilinear(input1, input2, weight, bias=None):
     """``y = x1^T A x2 + b`` for each output feature; ``weight`` is ``(out, in1, in2)``."""
-    out = _functions().einsum("...i,oij,...j->...o", input1, weight, input2)
+    out = _einsum("...i,oij,...j->...o", input1, weight, input2)
     return out + bias if bias is not None else out
-
-
-def _functions():
-    from .. import _functions
-
-    return _functions
 
 
 # ====================================================================== activations

@@ -1,5 +1,5 @@
 """The Adagrad optimizer: ``torch.optim.Adagrad``."""
-from .. import _functions as _F
+from .. import functional as _F
 from ..creation import full_like
 from .optimizer import Optimizer, _check_tensor_lr, _grad_for_update, _to_scalar
 

@@ -1,5 +1,5 @@
 """The Adam optimizer: ``torch.optim.Adam``."""
-from .. import _functions as _F
+from .. import functional as _F
 from .._core._tensor import TensorBase
 from ..creation import zeros_like
 from .optimizer import (Optimizer, _check_tensor_lr, _grad_for_update, _lerp_,

@@ -1,5 +1,5 @@
 """The RMSprop optimizer: ``torch.optim.RMSprop``."""
-from .. import _functions as _F
+from .. import functional as _F
 from ..creation import zeros_like
 from .optimizer import (Optimizer, _check_tensor_lr, _grad_for_update, _lerp_,
                         _to_scalar)

@@ -28,7 +28,7 @@ import numpy as np
 
 from .._core._tensor import TensorBase
 from .._dtype import float64
-from .._functions import stack
+from ..functional import stack
 from ..creation import Generator, default_generator, from_numpy, tensor
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset",

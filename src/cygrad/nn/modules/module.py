@@ -2,6 +2,8 @@
 import itertools
 from collections import OrderedDict, namedtuple
 
+from ..._device import device as _device
+from ..._dtype import float32, float64
 from ...autograd import grad_mode
 from ...tensor import Tensor
 from ..parameter import Buffer, Parameter
@@ -415,9 +417,7 @@ class Module:
             else:
                 dtype = a
         if device is not None:
-            from ...tensor import device as device_cls
-
-            device_cls(device)
+            _device(device)
         if dtype is None:
             return self
         if not dtype.is_floating_point:
@@ -427,14 +427,10 @@ class Module:
 
     def float(self):
         """Cast floating-point parameters and buffers to float32."""
-        from ... import float32
-
         return self.to(float32)
 
     def double(self):
         """Cast floating-point parameters and buffers to float64."""
-        from ... import float64
-
         return self.to(float64)
 
     def cpu(self):

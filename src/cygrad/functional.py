@@ -1,4 +1,6 @@
-"""Module-level functions (``cygrad.exp(t)``, ``cygrad.cat([...])``, ...), PyTorch's names."""
+"""The ``cygrad.*`` functions (``cygrad.exp(t)``, ``cygrad.cat([...])``, ...) with PyTorch's
+names, as ``torch/functional.py``: most are the ``Tensor`` method of the same name, the rest
+(joining, broadcasting, einsum, ...) are written here on the methods and the dispatch."""
 import builtins
 import inspect
 
@@ -6,7 +8,9 @@ from ._core import _elementwise, _iter
 from ._core import _tensor as _core_tensor
 from ._core._tensor import TensorBase
 from ._dtype import DTYPES
-from .tensor import (BINARY_DOCS, UNARY_DOCS, Tensor, _B, _binary, _op, _unary, _U)
+from .autograd import _functions as _autograd_functions
+from .autograd.dispatch import binary as _binary, op as _op, unary as _unary
+from .tensor import BINARY_DOCS, UNARY_DOCS, Tensor, _B, _U
 
 __all__ = []
 
@@ -217,16 +221,12 @@ def broadcast_tensors(*tensors):
     return tuple(t.expand(shape) for t in tensors)
 
 
-def _cat_check(tensors, name):
-    if isinstance(tensors, TensorBase) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
-                        f"not {type(tensors).__name__}")
-    if len(tensors) == 0:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
-    for i, t in enumerate(tensors):
-        if not isinstance(t, TensorBase):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(t).__name__}")
+def _into(out, res):
+    """``res``, or ``res`` copied into ``out`` (the ``out=`` argument) and ``out``."""
+    if out is None:
+        return res
+    out.copy_(res)
+    return out
 
 
 @_export
@@ -241,42 +241,7 @@ def cat(tensors, dim=0, *, out=None):
     >>> cygrad.cat([cygrad.zeros(2, 1), cygrad.ones(2, 2)], dim=1).shape
     cygrad.Size([2, 3])
     """
-    _cat_check(tensors, "torch.cat")
-    parts = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)]
-    if not parts:
-        return tensors[0].clone()
-    ref = parts[0]
-    if ref.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
-    d = _core_tensor.wrap_dim_py(dim, ref.ndim)
-    dt = parts[0].dtype
-    for i, t in enumerate(parts):
-        if t.ndim != ref.ndim:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
-                               f"and {t.ndim}")
-        for k in range(ref.ndim):
-            if k != d and t.shape[k] != ref.shape[k]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
-                                   f"Expected size {ref.shape[k]} but got size {t.shape[k]} for "
-                                   f"tensor number {i} in the list.")
-        dt = DTYPES[builtins.max(dt._code, t.dtype._code)]
-    shape = list(ref.shape)
-    shape[d] = builtins.sum(t.shape[d] for t in parts)
-    res = _core_tensor.empty_tensor(tuple(shape), dt._code)
-    start = 0
-    for t in parts:
-        n = t.shape[d]
-        if n:
-            _elementwise.copy_(res.narrow(d, start, n), t)
-        start += n
-    from .tensor import _AG
-
-    if _AG is not None and _AG.needs_grad(*parts):
-        _AG.cat(parts, d, res)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _into(out, _autograd_functions.cat(tensors, dim))
 
 
 concat = _export(cat, "concat")
@@ -292,24 +257,7 @@ def stack(tensors, dim=0, *, out=None):
     >>> cygrad.stack([cygrad.zeros(3), cygrad.ones(3)]).shape
     cygrad.Size([2, 3])
     """
-    _cat_check(tensors, "stack")
-    ref = tensors[0]
-    for i, t in enumerate(tensors):
-        if tuple(t.shape) != tuple(ref.shape):
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                               f"{list(ref.shape)} at entry 0 and {list(t.shape)} at entry {i}")
-    d = _core_tensor.wrap_dim_py(dim, ref.ndim + 1)
-    from .autograd.grad_mode import no_grad
-    from .tensor import _AG
-
-    with no_grad():
-        res = cat([t.unsqueeze(d) for t in tensors], d)
-    if _AG is not None and _AG.needs_grad(*tensors):
-        _AG.stack(tensors, d, res)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return _into(out, _autograd_functions.stack(tensors, dim))
 
 
 @_export
