@@ -35,8 +35,7 @@ class FunctionCtx(Node):
     ('CubeBackward', (True,))
     """
 
-    __slots__ = ("_fn", "needs_input_grad", "_attrs", "_non_diff", "materialize_grads",
-                 "_n_out")
+    __slots__ = ("_fn", "needs_input_grad", "_attrs", "_non_diff", "materialize_grads")
 
     def __init__(self, fn, edges, meta):
         Node.__init__(self, edges, meta)
@@ -45,7 +44,6 @@ class FunctionCtx(Node):
         self._attrs = {}
         self._non_diff = set()
         self.materialize_grads = True
-        self._n_out = 1
 
     def __getattr__(self, name):          # ctx.anything = value, as PyTorch allows
         try:

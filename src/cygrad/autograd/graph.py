@@ -134,12 +134,6 @@ class Node:
             raise RuntimeError(_FREED)
         return tuple([s.unpack(self) for s in self._saved])
 
-    def release(self):
-        """Free the saved tensors (after backward without ``retain_graph``)."""
-        if self._saved:
-            self._saved = ()
-            self._released = True
-
     def needs(self, i):
         """True if forward input ``i`` needs a gradient."""
         return self.next_edges[i].function is not None
