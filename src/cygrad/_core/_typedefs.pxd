@@ -20,14 +20,6 @@ cdef enum:
 ctypedef void (*inner_fn)(Py_ssize_t n, char** p, const Py_ssize_t* s, void* extra) noexcept nogil
 
 
-cdef inline Py_ssize_t itemsize_of(int dt) noexcept nogil:
-    if dt == DT_BOOL:
-        return 1
-    if dt == DT_INT32 or dt == DT_FLOAT32:
-        return 4
-    return 8
-
-
 cdef inline int category(int dt) noexcept nogil:
     """0 for bool, 1 for integers, 2 for floating point."""
     if dt == DT_BOOL:
