@@ -50,5 +50,6 @@ __all__ = (["Tensor", "Size", "dtype", "device", "bool", "float32", "float64", "
             "full", "full_like", "initial_seed", "linspace", "manual_seed", "ones", "ones_like",
             "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "seed",
             "tensor", "zeros", "zeros_like", "linalg", "autograd", "no_grad",
-            "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
+            "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "save",
+            "load"]
            + functional.__all__)

@@ -273,12 +273,6 @@ def vstack(tensors):
 
 
 @_export
-def logical_not(input, *, out=None):
-    """``input == 0`` as a bool tensor."""
-    return _unary(_U["logical_not"], input, out)
-
-
-@_export
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)`` (``input`` broadcast to the result)."""
     return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
