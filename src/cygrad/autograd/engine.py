@@ -49,9 +49,8 @@ def _leaf_hooks(node, grad):
     return grad
 
 
-def _accumulate(node, grad, create_graph):
-    """AccumulateGrad: add into ``variable.grad`` (the leaf's hooks have run)."""
-    v = node.variable
+def _accumulate(v, grad, create_graph):
+    """AccumulateGrad: add ``grad`` into the leaf's ``v.grad`` (its hooks have run)."""
     if v._grad is None:
         # a fresh tensor: the incoming gradient may be shared with other edges or the caller
         v._grad = grad if create_graph else _clone(grad)
@@ -153,11 +152,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
                 for i in capture[key]:
                     results[i] = g
             if accumulate and (only is None or key in only):
-                if v._grad is None and not create_graph:
-                    # a fresh tensor: the gradient may be shared with other edges or the caller
-                    v._grad = _clone(g)
-                else:
-                    _accumulate(node, g, create_graph)
+                _accumulate(v, g, create_graph)
             continue
         if capture:
             if key in capture:
