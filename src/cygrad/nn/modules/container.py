@@ -15,7 +15,41 @@ def _index(idx, n):
     return idx % n
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What ``Sequential`` and ``ModuleList`` share: modules keyed ``'0'``, ``'1'``, ...,
+    renumbered when one is deleted, as PyTorch does."""
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        if isinstance(idx, slice):
+            for k in keys[idx]:
+                del self._modules[k]
+        else:
+            del self._modules[keys[_index(idx, len(keys))]]
+        items = list(self._modules.values())
+        self._modules.clear()
+        for i, m in enumerate(items):
+            self._modules[str(i)] = m
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        """Add ``module`` at the end; returns ``self``."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        """Append each of ``modules``; returns ``self``."""
+        for m in modules:
+            self.append(m)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after the other; indexable like a list.
 
     Examples
@@ -53,25 +87,6 @@ class Sequential(Module):
         keys = list(self._modules)
         setattr(self, keys[_index(idx, len(keys))], module)
 
-    def __delitem__(self, idx):
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for k in keys[idx]:
-                del self._modules[k]
-        else:
-            del self._modules[keys[_index(idx, len(keys))]]
-        # renumber, as PyTorch does
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __add__(self, other):
         if not isinstance(other, Sequential):
             raise ValueError("add operator supports only objects of Sequential class, but "
@@ -83,17 +98,6 @@ class Sequential(Module):
         v = self[key]
         del self[key]
         return v
-
-    def append(self, module):
-        """Add ``module`` at the end; returns ``self``."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        """Append each of ``modules``; returns ``self``."""
-        for m in modules:
-            self.append(m)
-        return self
 
     def insert(self, index, module):
         """Insert ``module`` before position ``index``."""
@@ -108,7 +112,7 @@ class Sequential(Module):
         return self
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered.
 
     Examples
@@ -133,37 +137,8 @@ class ModuleList(Module):
         keys = list(self._modules)
         self.add_module(keys[_index(idx, len(keys))], module)
 
-    def __delitem__(self, idx):
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for k in keys[idx]:
-                del self._modules[k]
-        else:
-            del self._modules[keys[_index(idx, len(keys))]]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __iadd__(self, modules):
         return self.extend(modules)
-
-    def append(self, module):
-        """Add ``module`` at the end; returns ``self``."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        """Append each of ``modules``; returns ``self``."""
-        for m in modules:
-            self.append(m)
-        return self
 
     def insert(self, index, module):
         """Insert ``module`` before position ``index``."""
