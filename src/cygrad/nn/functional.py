@@ -705,6 +705,21 @@ class MaxPool2DWithIndicesBackward0(Node):
         return (gx if self.batched else gx[0],)
 
 
+def _pool_args(name, input, kernel_size, stride, padding, dilation):
+    """Check a pooling call's input and window: ``((kh, kw), stride, (ph, pw))``, the stride
+    defaulting to the kernel size as in PyTorch."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"{name}: Expected 3D or 4D tensor, but got {list(input.shape)}")
+    kh, kw = _pair(kernel_size, "kernel_size")
+    if stride is None or (not isinstance(stride, int) and len(tuple(stride)) == 0):
+        stride = (kh, kw)
+    ph, pw = _pair(padding, "padding")
+    if ph > kh // 2 or pw > kw // 2:
+        raise RuntimeError("pad should be at most half of effective kernel size, but got "
+                           f"pad={ph}, kernel_size={kh} and dilation={dilation}")
+    return (kh, kw), stride, (ph, pw)
+
+
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Maximum over sliding ``kernel_size`` windows (padding counts as ``-inf``).
@@ -719,18 +734,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     tensor([[[[ 5.,  7.],
               [13., 15.]]]])
     """
-    if input.ndim not in (3, 4):
-        raise RuntimeError("max_pool2d: Expected 3D or 4D tensor, but got "
-                           f"{list(input.shape)}")
+    (kh, kw), stride, (ph_, pw_) = _pool_args("max_pool2d", input, kernel_size, stride,
+                                              padding, dilation)
     batched = input.ndim == 4
     x = _d(input) if batched else _d(input).unsqueeze(0)
-    kh, kw = _pair(kernel_size, "kernel_size")
-    stride = (kh, kw) if stride is None or (not isinstance(stride, int) and
-                                            len(tuple(stride)) == 0) else stride
-    ph_, pw_ = _pair(padding, "padding")
-    if ph_ > kh // 2 or pw_ > kw // 2:
-        raise RuntimeError("pad should be at most half of effective kernel size, but got "
-                           f"pad={ph_}, kernel_size={kh} and dilation={dilation}")
     N, C, H, W = x.shape
     st, dil, ph, pw, oh, ow = _conv_geometry("max_pool2d", x, kh, kw, stride,
                                              (ph_, pw_), dilation)
@@ -779,16 +786,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     if ceil_mode or not count_include_pad:
         raise NotImplementedError("avg_pool2d: ceil_mode and count_include_pad=False are not "
                                   "supported")
-    if input.ndim not in (3, 4):
-        raise RuntimeError("avg_pool2d: Expected 3D or 4D tensor, but got "
-                           f"{list(input.shape)}")
-    kh, kw = _pair(kernel_size, "kernel_size")
-    stride = (kh, kw) if stride is None or (not isinstance(stride, int) and
-                                            len(tuple(stride)) == 0) else stride
-    ph, pw = _pair(padding, "padding")
-    if ph > kh // 2 or pw > kw // 2:
-        raise RuntimeError("pad should be at most half of effective kernel size, but got "
-                           f"pad={ph}, kernel_size={kh} and dilation=1")
+    (kh, kw), stride, _ = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1)
     batched = input.ndim == 4
     x = input if batched else input.unsqueeze(0)
     C = x.shape[1]
