@@ -2,6 +2,7 @@
 import math
 
 from ._core._tensor import TensorBase
+from ._dtype import get_default_dtype
 
 PRECISION = 4
 THRESHOLD = 1000
@@ -114,6 +115,4 @@ def tensor_repr(t, prefix="tensor("):
 
 
 def _default_dtype():
-    from ._dtype import get_default_dtype
-
     return get_default_dtype()

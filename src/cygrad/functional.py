@@ -8,6 +8,7 @@ from ._core import _elementwise, _iter
 from ._core import _tensor as _core_tensor
 from ._core._tensor import TensorBase
 from ._dtype import DTYPES
+from .creation import tensor as _new_tensor
 from .autograd import _functions as _autograd_functions
 from .autograd.dispatch import binary as _binary, op as _op, unary as _unary
 from .tensor import BINARY_DOCS, UNARY_DOCS, Tensor, _B, _U
@@ -134,9 +135,7 @@ divide = _export(div, "divide")
 
 
 def tensor_like(value, ref):
-    from .creation import tensor
-
-    return tensor(value, dtype=DTYPES[_elementwise.result_type(value, ref)])
+    return _new_tensor(value, dtype=DTYPES[_elementwise.result_type(value, ref)])
 
 
 @_export

@@ -13,6 +13,8 @@ from .autograd._functions import _sqrt_zero_grad_kernel, record
 from .autograd.dispatch import op as _op
 from .autograd.grad_mode import needs_grad
 from .autograd.graph import Node
+from .creation import arange, eye, ones
+from .functional import broadcast_shapes
 
 __all__ = ["LinAlgError", "det", "slogdet", "solve", "inv", "norm", "vector_norm",
            "matrix_norm", "lu_factor"]
@@ -65,8 +67,6 @@ def _perm_sign(piv):
 
 
 def _arange(n, like):
-    from .creation import arange
-
     return arange(n, dtype=like.dtype)
 
 
@@ -133,8 +133,6 @@ class LinalgSolveExBackward0(Node):
 
 
 def _ones_like_batch(A):
-    from .creation import ones
-
     return ones(tuple(A.shape[:-2]), dtype=A.dtype)
 
 
@@ -175,8 +173,6 @@ def solve(A, B, *, left=True):
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"AX = B ({A.shape[-2]}x{A.shape[-1]} and {Bm.shape[-2]}x"
                            f"{Bm.shape[-1]})")
-    from .functional import broadcast_shapes
-
     batch = broadcast_shapes(tuple(A.shape[:-2]), tuple(Bm.shape[:-2]))
     A = A.expand(tuple(batch) + (n, n))
     Bm = Bm.expand(tuple(batch) + tuple(Bm.shape[-2:]))
@@ -211,8 +207,6 @@ def inv(A):
         first = int(info.reshape(-1)[bad.reshape(-1)][0].item())
         raise LinAlgError(f"linalg.inv: The diagonal element {first} is zero, the inversion "
                           f"could not be completed because the input matrix is singular.")
-    from .creation import eye
-
     eye_b = eye(n, dtype=A.dtype).expand(tuple(A.shape))
     Y = _linalg.lu_solve(lu, piv, eye_b)
     if needs_grad(A):

@@ -13,7 +13,7 @@ from ._core import _tensor as _core_tensor
 from ._core._tensor import Size, TensorBase
 from ._device import device
 from ._dtype import DTYPES, dtype, float32, float64, int32, int64, bool_
-from . import _tensor_str, creation
+from . import _dtype as _dtype_module, _tensor_str, creation
 from .autograd import engine as _engine
 from .autograd._functions import (_clamp_kernel, _diagonal_view, _reshape_kernel,
                                   _sqrt_zero_grad_kernel, _t_view,
@@ -1115,9 +1115,7 @@ def _isnan_any(x):
 
 
 def _rebuild(data, dtype_name, shape, requires_grad=False):
-    from . import _dtype
-
-    t = _create.from_data(data, getattr(_dtype, dtype_name)).reshape(shape)
+    t = _create.from_data(data, getattr(_dtype_module, dtype_name)).reshape(shape)
     t._requires_grad = requires_grad
     return t
 

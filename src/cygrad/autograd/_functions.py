@@ -13,6 +13,8 @@ import math
 from .._core import _elementwise, _index, _matmul, _reduce
 from .._core import _tensor as _core_tensor
 from .._core._tensor import TensorBase
+from ..creation import arange, full, zeros
+from .engine import sum_to_shape
 from .graph import (NO_EDGE, Edge, Node, SavedOutput, _meta, grad_accumulator)
 from . import grad_mode
 from .grad_mode import needs_grad
@@ -132,8 +134,6 @@ def _any_tensor(x):
 def _as_mask(m, like):
     if isinstance(m, TensorBase):
         return m
-    from ..creation import full
-
     return full(tuple(like.shape), bool(m), dtype=_core_tensor.dtype_of_code(0))
 
 
@@ -493,8 +493,6 @@ class MinBackward0(MaxBackward0):
 
 
 def _scatter_along(g, idx, dim, keepdim, shape):
-    from ..creation import zeros
-
     nd = len(shape)
     if nd == 0:
         return g.reshape(())
@@ -515,8 +513,6 @@ def _scatter_along(g, idx, dim, keepdim, shape):
 
 
 def _arange(n):
-    from ..creation import arange
-
     return arange(n)
 
 
@@ -605,8 +601,6 @@ class PermuteBackward0(_Shape):
 
 class ExpandBackward0(_Shape):
     def apply(self, g):
-        from .engine import sum_to_shape
-
         return (sum_to_shape(g, self.shape),)
 
 
@@ -614,8 +608,6 @@ class IndexBackward0(_Shape):
     """Any indexing: the gradient is scattered back (repeated indices add up)."""
 
     def apply(self, g):
-        from ..creation import zeros
-
         res = zeros(self.shape, dtype=g.dtype)
         return (_index_put(res, self.args, g, True),)
 
@@ -632,8 +624,6 @@ class DiagonalBackward0(_Shape):
     """Scatter into the diagonal positions (advanced indices), so it is differentiable."""
 
     def apply(self, g):
-        from ..creation import zeros
-
         offset, d1, d2 = self.args
         nd = len(self.shape)
         n = g.shape[-1]
@@ -648,8 +638,6 @@ class DiagonalBackward0(_Shape):
 
 class MaskedSelectBackward0(_Shape):
     def apply(self, g):
-        from ..creation import zeros
-
         (mask,) = self.saved
         res = zeros(tuple(mask.shape), dtype=g.dtype)
         return (_index_put(res, (mask,), g, True), None)
@@ -825,8 +813,6 @@ class AsStridedBackward0(_Shape):
     """General strided view of a contiguous input: scatter-add by storage position."""
 
     def apply(self, g):
-        from ..creation import zeros
-
         size, stride, offset, base_offset = self.args
         flat = zeros((_numel(self.shape),), dtype=g.dtype)
         pos = _strided_positions(size, stride, offset - base_offset)
@@ -841,8 +827,6 @@ def _numel(shape):
 
 
 def _strided_positions(size, stride, offset):
-    from ..creation import arange, zeros
-
     pos = zeros(tuple(size), dtype=_core_tensor.dtype_of_code(2)) + offset
     for d, (n, st) in enumerate(zip(size, stride)):
         shape = [1] * len(size)

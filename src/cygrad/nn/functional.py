@@ -13,6 +13,7 @@ import warnings
 
 from .._core import _elementwise, _matmul, _reduce
 from .._core._tensor import TensorBase
+from .. import _dtype, creation as _creation
 from ..autograd import grad_mode
 from ..autograd._functions import (_where, index_put, log_softmax as _log_softmax, record,
                                    softmax as _softmax)
@@ -56,12 +57,6 @@ def _no_weight_grad(fn, name, weight):
     if weight is not None and weight._requires_grad and grad_mode.is_grad_enabled():
         raise RuntimeError(f"The function '{fn}' is not differentiable with respect to "
                            f"argument '{name}'. This input cannot have requires_grad True.")
-
-
-def _creation():
-    from .. import creation
-
-    return creation
 
 
 def _check_reduction(reduction):
@@ -340,7 +335,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if not input.is_floating_point():
         raise RuntimeError("dropout(): expected a floating point input, got "
                            f"{input.dtype}")
-    keep = _creation().rand(tuple(input.shape), dtype=input.dtype)
+    keep = _creation.rand(tuple(input.shape), dtype=input.dtype)
     mask = _binary_kernel(_B["ge"], keep, p)
     scale = _binary_kernel(_B["mul"], mask, 1.0 / (1.0 - p))
     if scale.dtype is not input.dtype:
@@ -357,7 +352,7 @@ def one_hot(tensor, num_classes=-1):
     tensor([[1, 0, 0],
             [0, 0, 1]])
     """
-    if not isinstance(tensor, TensorBase) or tensor.dtype is not _dtypes().int64:
+    if not isinstance(tensor, TensorBase) or tensor.dtype is not _dtype.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if num_classes == -1:
         if tensor.numel() == 0:
@@ -367,14 +362,8 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError("Class values must be non-negative.")
     if tensor.numel() and int(tensor.max().item()) >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
-    classes = _creation().arange(num_classes)
+    classes = _creation.arange(num_classes)
     return (tensor.unsqueeze(-1) == classes).long()
-
-
-def _dtypes():
-    from .. import _dtype
-
-    return _dtype
 
 
 # ====================================================================== embedding
@@ -386,7 +375,7 @@ class EmbeddingBackward0(Node):
     def apply(self, g):
         (idx,) = self.saved
         w_shape = (self.num, g.shape[-1])
-        gw = _creation().zeros(w_shape, dtype=g.dtype)
+        gw = _creation.zeros(w_shape, dtype=g.dtype)
         flat = idx.reshape(-1)
         rows = g.reshape(-1, w_shape[1])
         if self.padding_idx is not None:
@@ -407,8 +396,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     tensor([[3., 4.],
             [1., 2.]])
     """
-    if not isinstance(input, TensorBase) or input.dtype not in (_dtypes().int64,
-                                                                _dtypes().int32):
+    if not isinstance(input, TensorBase) or input.dtype not in (_dtype.int64,
+                                                                _dtype.int32):
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
                            "following scalar types: Long, Int; but got "
                            f"{getattr(input, 'dtype', type(input).__name__)} instead")
@@ -556,7 +545,7 @@ def _pad_hw(x, ph, pw, value):
     if not (ph[0] or ph[1] or pw[0] or pw[1]):
         return x
     N, C, H, W = x.shape
-    out = _creation().full((N, C, H + ph[0] + ph[1], W + pw[0] + pw[1]), value,
+    out = _creation.full((N, C, H + ph[0] + ph[1], W + pw[0] + pw[1]), value,
                            dtype=x.dtype)
     out[:, :, ph[0]:ph[0] + H, pw[0]:pw[0] + W] = x
     return out
@@ -574,7 +563,7 @@ def _col2im(gcols, shape, kh, kw, stride, dilation, ph, pw, oh, ow):
     """Adjoint of im2col: add each kernel offset's columns back into the padded input."""
     N, C, H, W = shape
     Hp, Wp = H + ph[0] + ph[1], W + pw[0] + pw[1]
-    gx = _creation().zeros((N, C, Hp, Wp), dtype=gcols.dtype)
+    gx = _creation.zeros((N, C, Hp, Wp), dtype=gcols.dtype)
     for i in range(kh):
         r0 = i * dilation[0]
         for j in range(kw):
@@ -695,8 +684,8 @@ class MaxPool2DWithIndicesBackward0(Node):
         N, C, H, W = self.in_shape
         if not self.batched:
             g = g.unsqueeze(0)
-        gx = _creation().zeros((N * C, H * W), dtype=g.dtype)
-        rows = _creation().arange(N * C).unsqueeze(-1)
+        gx = _creation.zeros((N * C, H * W), dtype=g.dtype)
+        rows = _creation.arange(N * C).unsqueeze(-1)
         vals = g.reshape(N * C, -1)
         gx = index_put(gx, (rows, flat_idx.reshape(N * C, -1)), vals, True) \
             if vals._requires_grad else \
@@ -756,7 +745,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                  int(x.min().item()) if x.numel() else 0)
     win = _windows(xp, kh, kw, st, dil, oh, ow).permute(0, 1, 4, 5, 2, 3)
     vals, k = win.reshape(N, C, oh, ow, kh * kw).max(-1)
-    ar = _creation().arange
+    ar = _creation.arange
     row = ar(oh).reshape(oh, 1) * st[0] - ph[0] + (k // kw) * dil[0]
     col = ar(ow) * st[1] - pw[0] + (k % kw) * dil[1]
     flat_idx = row * W + col
@@ -792,11 +781,11 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     C = x.shape[1]
     div = divisor_override or kh * kw
     if not x.is_floating_point():
-        xs = x.to(_dtypes().float64)
-        w = _creation().ones((C, 1, kh, kw), dtype=xs.dtype)
+        xs = x.to(_dtype.float64)
+        w = _creation.ones((C, 1, kh, kw), dtype=xs.dtype)
         out = (conv2d(xs, w, None, stride, padding, 1, C) / div).trunc().to(x.dtype)
     else:
-        w = _creation().full((C, 1, kh, kw), 1.0 / div, dtype=x.dtype)
+        w = _creation.full((C, 1, kh, kw), 1.0 / div, dtype=x.dtype)
         out = conv2d(x, w, None, stride, padding, 1, C)
     return out if batched else out[0]
 
@@ -810,7 +799,7 @@ class ConstantPadNdBackward0(Node):
         part = g[self.dst]
         if tuple(part.shape) == self.shape:     # nothing was cropped
             return (part,)
-        gi = _creation().zeros(self.shape, dtype=g.dtype)
+        gi = _creation.zeros(self.shape, dtype=g.dtype)
         if part._requires_grad:
             return (_pad_scatter(gi, self.src, part),)
         gi[self.src] = part
@@ -865,7 +854,7 @@ def pad(input, pad, mode="constant", value=None):
         dst[d] = slice(builtins.max(lo, 0), builtins.max(lo, 0) + kept)
         shape[d] = new
     src, dst = tuple(src), tuple(dst)
-    out = _creation().full(shape, 0 if value is None else value, dtype=input.dtype)
+    out = _creation.full(shape, 0 if value is None else value, dtype=input.dtype)
     out[dst] = _d(input)[src]
     if needs_grad(input):
         node = record(ConstantPadNdBackward0, (input,), out)
@@ -948,7 +937,7 @@ class NllLossBackward0(Node):
             vals = w * (-(g / denom))
         else:
             vals = w * -g.reshape(-1) if self.reduction == "none" else w * -g
-        gi = _creation().zeros(self.shape, dtype=vals.dtype)
+        gi = _creation.zeros(self.shape, dtype=vals.dtype)
         if vals._requires_grad:
             return (index_put(gi, (rows, t), vals, False),)
         return (gi.index_put_((rows, t), vals),)
@@ -970,7 +959,7 @@ def _check_targets(t, C, ignore_index):
 def _nll_2d(logp, target, weight, ignore_index, reduction):
     """nll over ``(M, C)`` log-probabilities and ``(M,)`` class indices."""
     M, C = logp.shape
-    ar = _creation().arange(M)
+    ar = _creation.arange(M)
     lp = _d(logp)
     has_ignore = M and bool((target == ignore_index).any())
     if has_ignore:
@@ -1004,7 +993,7 @@ def _nll_2d(logp, target, weight, ignore_index, reduction):
         node.reduction = reduction
         node.shape = (M, C)
         if w is None:
-            w = _creation().ones((M,), dtype=lp.dtype)
+            w = _creation.ones((M,), dtype=lp.dtype)
         if denom is not None:
             # every target ignored: denom is 0 and so is every w (zero gradient, as PyTorch)
             denom = (denom or 1.0) if isinstance(denom, float) else _where(denom == 0, 1.0,
@@ -1020,7 +1009,7 @@ def _class_last(input):
 
 
 def _check_nll_shapes(input, target):
-    if not isinstance(target, TensorBase) or target.dtype not in (_dtypes().int64,):
+    if not isinstance(target, TensorBase) or target.dtype not in (_dtype.int64,):
         raise RuntimeError("expected scalar type Long but found "
                            f"{getattr(target, 'dtype', type(target).__name__)}")
     if input.ndim == 0:

@@ -5,17 +5,12 @@ tensor. Random draws come from cygrad's generator (:func:`cygrad.manual_seed`).
 """
 import math
 
+from .. import creation as _creation
 from ..autograd import grad_mode
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
            "trunc_normal_"]
-
-
-def _creation():
-    from .. import creation
-
-    return creation
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -80,13 +75,13 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     >>> bool((w >= -1).all() and (w < 1).all())
     True
     """
-    u = _creation().rand(tuple(tensor.shape), generator=generator, dtype=tensor.dtype)
+    u = _creation.rand(tuple(tensor.shape), generator=generator, dtype=tensor.dtype)
     return _fill(tensor, u * (b - a) + a)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with draws from ``N(mean, std**2)``."""
-    n = _creation().randn(tuple(tensor.shape), generator=generator, dtype=tensor.dtype)
+    n = _creation.randn(tuple(tensor.shape), generator=generator, dtype=tensor.dtype)
     return _fill(tensor, n * std + mean)
 
 
@@ -94,7 +89,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with ``N(mean, std**2)`` draws redrawn until they lie in ``[a, b]``."""
     import numpy as np
 
-    g = (generator or _creation().default_generator)._bits()
+    g = (generator or _creation.default_generator)._bits()
     n = tensor.numel()
     out = np.empty(n, dtype=np.float64)
     filled = 0
@@ -103,7 +98,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         draw = draw[(draw >= a) & (draw <= b)][:n - filled]
         out[filled:filled + draw.size] = draw
         filled += draw.size
-    vals = _creation().tensor(out.reshape(tuple(tensor.shape)), dtype=tensor.dtype)
+    vals = _creation.tensor(out.reshape(tuple(tensor.shape)), dtype=tensor.dtype)
     return _fill(tensor, vals)
 
 
@@ -128,7 +123,7 @@ def eye_(tensor):
     """Fill a 2-d tensor with the identity."""
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    return _fill(tensor, _creation().eye(tensor.shape[0], tensor.shape[1], dtype=tensor.dtype))
+    return _fill(tensor, _creation.eye(tensor.shape[0], tensor.shape[1], dtype=tensor.dtype))
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):

@@ -1,4 +1,5 @@
 """``Parameter``: a leaf tensor that a :class:`~cygrad.nn.Module` registers as learnable."""
+from ..creation import empty
 from ..tensor import Tensor
 
 __all__ = ["Parameter", "Buffer"]
@@ -30,8 +31,6 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            from ..creation import empty
-
             data = empty(0)
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): data must be a Tensor, got {type(data).__name__}")
@@ -70,8 +69,6 @@ class Buffer(Tensor):
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
-            from ..creation import empty
-
             data = empty(0)
         t = data.detach()
         t.__class__ = cls

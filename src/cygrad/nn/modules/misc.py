@@ -1,5 +1,6 @@
 """``Dropout``, ``Embedding``, ``Flatten`` and ``Unflatten``."""
 from ... import creation
+from ...autograd import grad_mode
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -80,8 +81,6 @@ class Embedding(Module):
         """``N(0, 1)`` draws, with the padding row zeroed."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            from ...autograd import grad_mode
-
             with grad_mode.no_grad():
                 self.weight[self.padding_idx].fill_(0)
 
