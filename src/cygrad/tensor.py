@@ -23,15 +23,13 @@ from .autograd.dispatch import binary as _binary, op as _op, reduction as _reduc
 from .autograd.grad_mode import needs_grad as _needs_grad
 from .autograd.graph import _Handle, _meta
 
-__all__ = ["Tensor", "device"]
+__all__ = ["Tensor"]
 
 _CPU = device("cpu")
 
 _B = _elementwise.BINARY_OPS
 _U = _elementwise.UNARY_OPS
 _R = _reduce.REDUCE_OPS
-_binary_kernel = _elementwise.binary
-_unary_kernel = _elementwise.unary
 _code = _core_tensor.code_of_dtype
 
 # op codes used in the hot dunders
