@@ -586,3 +586,41 @@ def test_state_dict_values_match_torch_round_trip(tmp_path):
 @pytest.mark.skipif(not hasattr(cygrad, "save"), reason="cygrad.save is not exported yet")
 def test_top_level_names():
     assert cygrad.save is save and cygrad.load is load
+
+
+# ------------------------------------------------------------------------ crafted manifests
+def _shared_tensor_archive(change_second):
+    t = cygrad.arange(6.0).reshape(2, 3)
+    data = saved_bytes({"a": t, "b": t})
+
+    def edit(m):
+        items = m["root"]["items"]
+        change_second(items[1][1])
+        return m
+    return with_manifest(data, edit)
+
+
+@pytest.mark.parametrize("change", [
+    lambda node: node.update(dtype="float64"), lambda node: node.update(shape=[3, 2]),
+    lambda node: node.update(shape=[6]),
+])
+def test_shared_entry_described_twice_differently_is_corrupt(change):
+    data = _shared_tensor_archive(change)
+    with pytest.raises(RuntimeError, match="is corrupt: entry .* is described as dtype"):
+        load(io.BytesIO(data))
+
+
+def test_shared_entry_described_twice_alike_loads_shared():
+    data = _shared_tensor_archive(lambda node: None)
+    out = load(io.BytesIO(data))
+    assert out["a"] is out["b"] and out["a"].tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+
+
+def test_load_from_a_text_mode_file(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    save({"w": cygrad.ones(3)}, str(path))
+    with open(path) as f:              # text mode
+        with pytest.raises(TypeError, match="must be opened in binary mode"):
+            load(f)
+    with open(path, "rb") as f:
+        assert load(f)["w"].tolist() == [1.0, 1.0, 1.0]

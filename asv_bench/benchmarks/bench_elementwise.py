@@ -79,6 +79,27 @@ class Exp:
         self.x_th.exp()
 
 
+class Fmod:
+    """``fmod`` of a square operand by a scalar (C's ``fmod``, a kernel of its own)."""
+
+    params = [SIZES, FLOAT_DTYPES, THREADS]
+    param_names = ["size", "dtype", "threads"]
+
+    def setup(self, size, dtype, threads):
+        set_threads(threads)
+        self.x_np, self.x_cg, self.x_th = layout_trio(shape_of(size), "contiguous", dtype)
+
+    def time_fmod_cygrad(self, size, dtype, threads):
+        self.x_cg.fmod(0.7)
+
+    def time_fmod_numpy(self, size, dtype, threads):
+        np.fmod(self.x_np, 0.7)
+
+    @torch_only
+    def time_fmod_torch(self, size, dtype, threads):
+        self.x_th.fmod(0.7)
+
+
 class TinyOp:
     """10-element float32 ops: per-call overhead (dispatch, allocation, thread start-up)."""
 

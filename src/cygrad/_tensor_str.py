@@ -19,12 +19,13 @@ def _edge_values(t):
             return x.item()
         n = x.shape[0]
         if summarize and n > 2 * EDGEITEMS:
+            if x.ndim == 1:     # only the shown values become Python numbers
+                return x[:EDGEITEMS].tolist() + [None] + x[n - EDGEITEMS:].tolist()
             idx = list(range(EDGEITEMS)) + [None] + list(range(n - EDGEITEMS, n))
         else:
+            if x.ndim == 1:
+                return x.tolist()
             idx = range(n)
-        if x.ndim == 1:
-            vals = x.tolist()
-            return [None if i is None else vals[i] for i in idx]
         return [None if i is None else rec(x[i]) for i in idx]
 
     return rec(t)

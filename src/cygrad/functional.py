@@ -88,7 +88,7 @@ for _name in ("sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "var", 
               "swapaxes", "permute", "movedim", "squeeze", "unsqueeze", "flatten", "unflatten",
               "split", "chunk", "unbind", "narrow", "select", "index_select", "gather",
               "masked_fill", "masked_select", "nonzero", "clamp", "clip", "round", "t",
-              "broadcast_to", "clone", "isclose", "allclose", "equal", "fmod", "lerp",
+              "broadcast_to", "clone", "isclose", "allclose", "equal", "lerp",
               "index_put", "as_strided", "square", "matmul", "mm", "bmm", "mv", "dot",
               "outer", "ger", "diagonal", "trace", "softmax", "log_softmax",
               "addcmul", "addcdiv"):

@@ -51,6 +51,7 @@ tensors that share memory (a tensor and a view of it) are stored, and load, sepa
 Readers refuse an unknown ``"$type"`` and a ``version`` newer than theirs.
 """
 import contextlib
+import io
 import json
 import math
 import os
@@ -314,14 +315,19 @@ class _Decoder:
 
     def tensor(self, node, where):
         key, dt, shape = node.get("key"), node.get("dtype"), node.get("shape")
-        if not isinstance(key, str) or dt not in _DTYPES_BY_NAME or \
+        if not isinstance(key, str) or not isinstance(dt, str) or dt not in _DTYPES_BY_NAME or \
                 not isinstance(shape, list) or \
                 not all(type(s) is int and s >= 0 for s in shape):
             self.fail("a tensor node needs a 'key' string, a 'dtype' among bool, int32, "
                       "int64, float32, float64 and a 'shape' list of sizes", where)
         cached = self.tensors.get(key)
-        if cached is not None:
-            return cached
+        if cached is not None:      # a tensor shared in the tree: every node must agree
+            t, cached_dt, cached_shape = cached
+            if (cached_dt, cached_shape) != (dt, shape):
+                self.fail(f"entry {key!r} is described as dtype {cached_dt} and shape "
+                          f"{cached_shape} elsewhere but as dtype {dt} and shape {shape} here",
+                          where)
+            return t
         entry = key + ".npy"
         if entry not in self.names:
             raise RuntimeError(f"cygrad.load: {self.fname} is corrupt: missing entry "
@@ -351,7 +357,7 @@ class _Decoder:
             arr = arr.astype(arr.dtype.newbyteorder("="))
         arr = np.require(arr, requirements=["C", "W"])
         t = from_numpy(arr)
-        self.tensors[key] = t
+        self.tensors[key] = (t, dt, shape)
         return t
 
 
@@ -432,14 +438,15 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     name = getattr(f, "name", None)
     fname = repr(name) if isinstance(name, str) else f"<{type(f).__name__}>"
     seekable = getattr(f, "seekable", None)
-    if not (callable(seekable) and seekable()):
-        import io
-
+    if not isinstance(f, io.TextIOBase) and not (callable(seekable) and seekable()):
         f = io.BytesIO(f.read())
     return _load(f, fname)
 
 
 def _load(fh, fname):
+    if isinstance(fh, io.TextIOBase):
+        raise TypeError(f"cygrad.load: {fname} must be opened in binary mode ('rb'), not as "
+                        f"text")
     start = fh.tell()
     magic = fh.read(4)
     if not isinstance(magic, bytes):

@@ -505,8 +505,17 @@ class Tensor(TensorBase):
         src = [source] if isinstance(source, int) else list(source)
         dst = [destination] if isinstance(destination, int) else list(destination)
         nd = self.ndim
+        if len(src) != len(dst):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
+                               f"should contain the same number of dims as destination ({dst} "
+                               f"dims)")
         src = [_core_tensor.wrap_dim_py(s, nd) for s in src]
         dst = [_core_tensor.wrap_dim_py(d, nd) for d in dst]
+        for name, dims in (("source", src), ("destination", dst)):
+            if len(set(dims)) != len(dims):
+                raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+        if nd == 0:             # the one pseudo-dim of a 0-d tensor stays where it is
+            return self.permute(())
         order = [None] * nd
         for s, d in zip(src, dst):
             order[d] = s
@@ -591,7 +600,7 @@ class Tensor(TensorBase):
             if size <= 0 and not (size == 0 and n == 0):
                 raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                    f"dimension size of {n}")
-            sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+            sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
         else:
             sizes = list(split_size_or_sections)
             if sum(sizes) != n:
@@ -609,10 +618,9 @@ class Tensor(TensorBase):
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         n = self.size(dim)
-        size = -(-n // chunks) if n else 0
-        if size == 0:
-            return tuple(self.split(1, dim)) if n else (self,)
-        return self.split(size, dim)
+        if n == 0:              # PyTorch: ``chunks`` empty pieces
+            return tuple(self.narrow(dim, 0, 0) for _ in range(chunks))
+        return self.split(-(-n // chunks), dim)
 
     def as_strided(self, size, stride, storage_offset=None):
         """A view with explicit sizes and strides over the same storage (bounds-checked)."""
@@ -783,6 +791,8 @@ class Tensor(TensorBase):
         if rounding_mode == "floor":
             return _binary(_B["floor_divide"], self, other)
         if rounding_mode == "trunc":
+            if _elementwise.result_type(self, other) in (int32._code, int64._code):  # exact
+                return _binary(_B["trunc_divide"], self, other)
             q = _binary(_DIV, self, other)
             q = _unary(_U["trunc"], q)
             dt = _elementwise.result_type(self, other)
@@ -1068,18 +1078,25 @@ class Tensor(TensorBase):
     def logsumexp(self, dim, keepdim=False):
         """``log(sum(exp(self), dim))`` computed stably (shifted by the maximum)."""
         x = self if self.is_floating_point() else self.float()
+        if x.numel() == 0 and _reduced_count(x, dim) == 0:
+            s = x.exp().sum(dim, keepdim=True).log()          # an empty sum: log(0) = -inf
+            return s if keepdim else s.squeeze(dim)
         m = x.amax(dim, keepdim=True)
         m = _op(_elementwise.where, _unary(_U["isinf"], m), 0.0, m)
         s = (x - m).exp().sum(dim, keepdim=True).log() + m
         return s if keepdim else s.squeeze(dim)
 
     def any(self, dim=None, keepdim=False):
-        """True if any element (over ``dim``) is non-zero."""
+        """True if any element (over ``dim``) is non-zero; ``dim=()`` tests each element."""
+        if isinstance(dim, (tuple, list)) and len(dim) == 0:
+            return self.to(bool_, copy=True)
         return _op(_reduce.reduce, _R["max"], self.bool(), () if dim is None else dim,
                    keepdim, 1.0, True)
 
     def all(self, dim=None, keepdim=False):
-        """True if every element (over ``dim``) is non-zero."""
+        """True if every element (over ``dim``) is non-zero; ``dim=()`` tests each element."""
+        if isinstance(dim, (tuple, list)) and len(dim) == 0:
+            return self.to(bool_, copy=True)
         return _op(_reduce.reduce, _R["min"], self.bool(), () if dim is None else dim,
                    keepdim, 1.0, True)
 
@@ -1249,6 +1266,8 @@ BINARY_DOCS = {
     "logical_or": "Elementwise logical OR (non-zero is true), as bool.",
     "logical_xor": "Elementwise logical XOR (non-zero is true), as bool.",
     "atan2": "Elementwise ``atan2(self, other)``.",
+    "fmod": "C's remainder ``fmod(self, other)``: the sign of the dividend (integer inputs "
+            "stay integers; an integer divisor of 0 raises).",
 }
 
 for _name, _doc in UNARY_DOCS.items():
@@ -1273,8 +1292,6 @@ Tensor.less = Tensor.lt
 Tensor.greater_equal = Tensor.ge
 Tensor.less_equal = Tensor.le
 Tensor.not_equal = Tensor.ne
-Tensor.fmod = lambda self, other: self - self.div(other, rounding_mode="trunc") * other
-Tensor.fmod.__doc__ = "C-style remainder (sign of the dividend); integers stay integers."
 del _name, _doc, _m, _m_
 
 _core_tensor.register(Tensor, DTYPES)

@@ -694,3 +694,42 @@ def test_memory_flat_over_many_training_steps():
         tracemalloc.stop()
     assert peak2 - peak1 < 4096, (peak1, peak2)
     assert cur2 - cur1 < 4096, (cur1, cur2)
+
+
+# ------------------------------------------------------------------------ threads, hooks
+def test_backward_in_several_threads_accumulates_every_gradient():
+    # four threads run backward over one shared graph; every accumulation into .grad lands
+    # (the add into a large .grad runs without the GIL, and the first one creates .grad)
+    import threading
+
+    n, calls = 1 << 17, 25
+    for _ in range(3):
+        w = cygrad.ones(n, requires_grad=True)
+        loss = (w * 2.0).sum()
+        barrier = threading.Barrier(4)
+
+        def work():
+            barrier.wait()
+            for _ in range(calls):
+                loss.backward(retain_graph=True)
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        g = w.grad.numpy()
+        assert g.min() == g.max() == 2.0 * 4 * calls
+
+
+@pytest.mark.parametrize("leaf_hook", [True, False])
+def test_hook_returning_a_non_tensor_raises_type_error(leaf_hook):
+    x = cygrad.ones(2, requires_grad=True)
+    y = x * 2
+
+    def bad_hook(g):
+        return 5
+
+    (x if leaf_hook else y).register_hook(bad_hook)
+    with pytest.raises(TypeError, match="expected Tensor, but hook 'bad_hook' returned 'int'"):
+        (y * 3).sum().backward()

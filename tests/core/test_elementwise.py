@@ -1173,3 +1173,87 @@ def test_tiled_out_is_strided(shape, perm):
     u = from_np(a)
     u.permute(*perm).copy_(from_np(b))
     check(u, b.transpose(np.argsort(perm)))
+
+
+# ------------------------------------------------------------------------ fmod, trunc division
+@pytest.mark.parametrize("a, b, dt", [
+    (1e17, 3.0, cygrad.float64), (5e7, 0.3, cygrad.float32), (3.0, float("inf"), cygrad.float64),
+    (-7.5, 2.0, cygrad.float32), (7.5, -2.0, cygrad.float64), (-0.0, 1.0, cygrad.float64),
+])
+def test_fmod_is_c_fmod(a, b, dt):
+    np_dt = np_dtype(dt)
+    expected = np.fmod(np.array([a], dtype=np_dt), np_dt.type(b))
+    check(cygrad.fmod(cygrad.tensor([a], dtype=dt), b), expected)
+    check(cygrad.tensor([a], dtype=dt).fmod(cygrad.tensor([b], dtype=dt)), expected)
+
+
+def test_fmod_integers_and_bools():
+    x = cygrad.tensor([5, -7, 7, -8])
+    assert cygrad.fmod(x, 2).tolist() == [1, -1, 1, 0]
+    assert cygrad.fmod(x, -3).tolist() == [2, -1, 1, -2]
+    assert cygrad.fmod(x, 2).dtype is cygrad.int64
+    assert cygrad.fmod(cygrad.tensor([True, False]), 5).tolist() == [1, 0]
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        cygrad.fmod(x, 0)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        x.fmod(cygrad.tensor([1, 2, 0, 1]))
+    y = x.clone()
+    y.fmod_(3)
+    assert y.tolist() == [2, -1, 1, -2]
+
+
+def test_fmod_gradient():
+    a = cygrad.tensor([5.0, -7.0, 2.5], dtype=cygrad.float64, requires_grad=True)
+    b = cygrad.tensor([3.0, 2.0, -1.5], dtype=cygrad.float64, requires_grad=True)
+    assert cygrad.autograd.gradcheck(cygrad.fmod, (a, b))
+    assert cygrad.fmod(a, b).grad_fn.name() == "FmodBackward1"
+    assert cygrad.fmod(a, 2.0).grad_fn.name() == "FmodBackward0"
+
+
+def test_integer_trunc_division():
+    x = cygrad.tensor([7, -7, 2 ** 62 + 1, -2 ** 63])
+    assert x.div(2, rounding_mode="trunc").tolist() == [3, -3, 2 ** 61, -2 ** 62]
+    assert x.div(-1, rounding_mode="trunc").tolist()[:3] == [-7, 7, -2 ** 62 - 1]
+    assert x.div(2, rounding_mode="trunc").dtype is cygrad.int64
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        cygrad.tensor([5]).div(0, rounding_mode="trunc")
+    assert cygrad.tensor([5]).div(2.0, rounding_mode="trunc").tolist() == [2.0]
+
+
+def test_fmod_and_trunc_match_torch():
+    torch = pytest.importorskip("torch")
+    for a, b in [(1e17, 3.0), (3.0, float("inf")), (-7.5, 2.0)]:
+        assert cygrad.fmod(cygrad.tensor([a], dtype=cygrad.float64), b).tolist() == \
+            torch.fmod(torch.tensor([a], dtype=torch.float64), b).tolist()
+    assert cygrad.fmod(cygrad.tensor([5e7]), 0.3).tolist() == \
+        torch.fmod(torch.tensor([5e7]), 0.3).tolist()
+    ints = [5, -7, 7, -8]
+    assert cygrad.fmod(cygrad.tensor(ints), -3).tolist() == \
+        torch.fmod(torch.tensor(ints), -3).tolist()
+    assert cygrad.tensor(ints).div(2, rounding_mode="trunc").tolist() == \
+        torch.tensor(ints).div(2, rounding_mode="trunc").tolist()
+
+
+# ------------------------------------------------------------------------ bool subtraction
+@pytest.mark.parametrize("make", [
+    lambda: cygrad.tensor([1]) - True, lambda: True - cygrad.tensor([1.0]),
+    lambda: cygrad.tensor([1.0]) - np.bool_(True), lambda: cygrad.tensor([True]) - 1,
+])
+def test_subtracting_a_bool_is_refused(make):
+    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with"):
+        make()
+
+
+# ------------------------------------------------------------------------ empty outputs
+@pytest.mark.parametrize("write", [
+    lambda t: t.add_(1), lambda t: t.zero_(), lambda t: t.fill_(2.0),
+    lambda t: t.__setitem__(Ellipsis, 1), lambda t: t.copy_(cygrad.ones(4, 0, dtype=t.dtype)),
+    lambda t: t.exp_(),
+])
+def test_in_place_writes_to_empty_tensors_with_zero_strides(write):
+    # NumPy gives empty arrays zero strides; an empty tensor has nothing to overlap
+    t = cygrad.from_numpy(np.zeros((4, 0)))
+    write(t)
+    assert tuple(t.shape) == (4, 0)
+    with pytest.raises(RuntimeError, match="single memory location"):
+        cygrad.zeros(1).expand(3).add_(1)

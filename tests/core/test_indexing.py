@@ -584,3 +584,38 @@ if given is not None:
         a2[key] = -3.0
         t[_conv(key)] = -3.0
         check(t, a2)
+
+
+# ------------------------------------------------------------------------ Python bools in keys
+BOOL_KEYS = [(True, [0, 1]), (True, True), (True, Ellipsis, True), ([0, 1], True),
+             (False, True), (True,), (False,), (True, slice(None), [2, 0]),
+             (1, True, [0, 2])]
+
+
+@pytest.mark.parametrize("key", BOOL_KEYS)
+def test_python_bools_mixed_with_indices_match_numpy(key):
+    a = np.arange(6.0).reshape(2, 3)
+    x = cygrad.from_numpy(a.copy())
+    expected = a[key]
+    check(x[key], expected)
+    # set: the same positions change
+    b = a.copy()
+    b[key] = -1.0
+    y = cygrad.from_numpy(a.copy())
+    y[key] = -1.0
+    check(y, b)
+
+
+@pytest.mark.parametrize("key", [(False, [0, 1]), ([0, 1], False)])
+def test_false_with_an_index_cannot_broadcast(key):
+    x = cygrad.zeros(2, 3)
+    with pytest.raises(IndexError, match="shape mismatch"):
+        x[key]
+    with pytest.raises(IndexError, match="shape mismatch"):
+        x[key] = 1.0
+
+
+def test_python_bools_match_torch():
+    torch = pytest.importorskip("torch")
+    for key in BOOL_KEYS:
+        assert tuple(cygrad.zeros(2, 3)[key].shape) == tuple(torch.zeros(2, 3)[key].shape)

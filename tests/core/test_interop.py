@@ -523,3 +523,67 @@ def test_from_numpy_strides_not_multiple_of_itemsize():
     rec = np.zeros(4, dtype=[("a", "<f4"), ("b", "i1")])
     with pytest.raises((ValueError, TypeError)):
         cygrad.from_numpy(rec["a"])
+
+
+# ------------------------------------------------------------------------ exported buffers
+def _rebind(t):
+    t.data = cygrad.zeros(3)        # the tensor now views other memory
+    import gc
+
+    gc.collect()
+
+
+@pytest.mark.parametrize("export", ["numpy", "asarray", "from_numpy", "memoryview"])
+def test_exported_buffer_keeps_the_storage_alive(export):
+    # the exporter is the storage: after ``t.data = other`` the old memory stays valid for
+    # whoever holds the buffer (it used to be freed: a crash or another tensor's data)
+    t = cygrad.arange(1e5)
+    view = {"numpy": lambda: t.numpy(), "asarray": lambda: np.asarray(t),
+            "from_numpy": lambda: cygrad.from_numpy(t.numpy()),
+            "memoryview": lambda: memoryview(t)}[export]()
+    _rebind(t)
+    np.testing.assert_array_equal(np.asarray(view)[:3], [0.0, 1.0, 2.0])
+    assert np.asarray(view)[-1] == 99999.0
+    assert t.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_exported_buffer_of_a_view_and_release():
+    t = cygrad.arange(12.0).reshape(3, 4)[:, 1::2]
+    with memoryview(t) as m:
+        assert m.shape == (3, 2) and m.strides == (16, 8) and m.obj is not t
+        a = np.asarray(m)
+        assert a.tolist() == [[1.0, 3.0], [5.0, 7.0], [9.0, 11.0]]
+    del a
+    # released views do not pin anything: many exports in a row stay cheap and correct
+    for _ in range(1000):
+        with memoryview(t) as m:
+            assert m.nbytes == 24
+
+
+def test_exported_buffer_in_a_child():
+    import subprocess
+    import sys
+    code = ("import cygrad, numpy as np\n"
+            "t = cygrad.arange(1e6); n = t.numpy(); t.data = cygrad.zeros(3)\n"
+            "big = [cygrad.ones(10**5) for _ in range(20)]\n"
+            "print(float(n[:3].sum()), float(n[-1]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["3.0", "999999.0"]
+
+
+def test_repr_of_a_large_1d_tensor_reads_only_its_edges():
+    # the summary used to turn the whole tensor into a Python list first
+    import tracemalloc
+
+    t = cygrad.arange(2_000_000, dtype=cygrad.float64)
+    tracemalloc.start()
+    text = repr(t)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "..." in text and len(text) < 200
+    assert peak < 1 << 20           # a list of 2M floats takes about 64 MB
+    torch = pytest.importorskip("torch")
+    expected = repr(torch.arange(2_000_000, dtype=torch.float64))
+    assert text == expected.replace("torch.", "cygrad.")

@@ -539,3 +539,43 @@ def test_dims_as_list():
     check(t.sum([0, 2]), a.sum((0, 2)))
     check(t.amax([1]), a.max(1))
     check(t.mean([-1, 0], keepdim=True), a.mean((2, 0), keepdims=True))
+
+
+# ------------------------------------------------------------------------ dim=() and repeated dims
+@pytest.mark.parametrize("dim", [(), []])
+def test_any_all_over_no_dims_are_elementwise(dim):
+    x = cygrad.tensor([[0.0, 2.0, float("nan")], [0.0, 0.0, -1.0]])
+    a = x.numpy()
+    check(x.any(dim=dim), a != 0)
+    check(x.all(dim=dim), a != 0)
+    check(x.any(dim=dim, keepdim=True), a != 0)
+    y = cygrad.tensor([True, False])
+    assert y.any(dim=dim) is not y
+
+
+def test_repeated_dims_on_a_0d_tensor():
+    x = cygrad.tensor(1.0)
+    for fn in (lambda: x.var((0, 0)), lambda: x.sum((0, -1)), lambda: x.amax((0, 0))):
+        with pytest.raises(RuntimeError, match="dim 0 appears multiple times"):
+            fn()
+    assert x.sum((0,)).item() == 1.0
+
+
+@pytest.mark.parametrize("shape, dim", [((2, 0), 1), ((0, 3), 0), ((0,), 0), ((2, 0), (0, 1))])
+def test_logsumexp_over_empty_dims_is_minus_inf(shape, dim):
+    x = cygrad.zeros(*shape)
+    a = np.zeros(shape)
+    with np.errstate(divide="ignore"):
+        expected = np.log(np.exp(a).sum(axis=dim))
+    check(x.logsumexp(dim), expected.astype(np.float32))
+    with np.errstate(divide="ignore"):
+        expected_kept = np.log(np.exp(a).sum(axis=dim, keepdims=True))
+    check(x.logsumexp(dim, keepdim=True), expected_kept.astype(np.float32))
+
+
+def test_dim_edge_cases_match_torch():
+    torch = pytest.importorskip("torch")
+    assert tuple(cygrad.zeros(2, 3).any(dim=()).shape) == tuple(torch.zeros(2, 3).any(dim=()).shape)
+    assert cygrad.zeros(2, 0).logsumexp(1).tolist() == torch.zeros(2, 0).logsumexp(1).tolist()
+    with pytest.raises(RuntimeError, match="appears multiple times"):
+        torch.tensor(1.0).var((0, 0))

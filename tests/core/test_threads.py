@@ -203,3 +203,57 @@ def test_threads_small_inputs_unaffected():
         cygrad.set_num_threads(n)
         check(x.sum(), np.array(45.0))
         check(x * 2, np.arange(10.0) * 2)
+
+
+# ------------------------------------------------------------------------ fork
+FORK_CHILD = """
+import os, sys
+import cygrad
+cygrad.set_num_threads(2)
+x = cygrad.ones(1 << 20)
+assert float(x.exp().sum()) > 0          # the parent's OpenMP team is running
+a = cygrad.rand(4, 64, 64, dtype=cygrad.float64)
+pid = os.fork()
+if pid == 0:                               # the child: every parallel kernel must run
+    import signal
+    signal.alarm(60)                       # a hung child dies instead of lingering
+    ok = float((x + x).sum()) == 2 * (1 << 20)
+    ok &= float(x.exp().sum()) > 0
+    ok &= tuple((cygrad.rand(300, 300) @ cygrad.rand(300, 300)).shape) == (300, 300)
+    ok &= tuple(cygrad.linalg.solve(a, a).shape) == (4, 64, 64)
+    ok &= cygrad.get_num_threads() == 1
+    os._exit(0 if ok else 3)
+_, status = os.waitpid(pid, 0)
+print("child exit", os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_forked_child_runs_parallel_kernels():
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-c", FORK_CHILD], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "child exit 0"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_forked_child_keeps_one_thread():
+    import subprocess
+    import sys
+    code = ("import os, warnings, cygrad\n"
+            "cygrad.ones(1 << 20).exp()\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    import signal; signal.alarm(60)\n"
+            "    with warnings.catch_warnings(record=True) as w:\n"
+            "        warnings.simplefilter('always')\n"
+            "        cygrad.set_num_threads(2)\n"
+            "    ok = cygrad.get_num_threads() == 1 and 'forked' in str(w[0].message)\n"
+            "    os._exit(0 if ok else 3)\n"
+            "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0"

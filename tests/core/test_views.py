@@ -586,3 +586,40 @@ if given is not None:
         d = data.draw(st.sampled_from(divisors))
         new = (d, -1) if n else (0, 5)
         check(t.reshape(new), ap.reshape(new))
+
+
+# ------------------------------------------------------------------------ empty splits, 0-d movedim
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_split_of_an_empty_dim_gives_one_piece(size):
+    pieces = cygrad.zeros(0, 3).split(size)
+    assert len(pieces) == 1 and tuple(pieces[0].shape) == (0, 3)
+
+
+@pytest.mark.parametrize("chunks", [1, 2, 3])
+def test_chunk_of_an_empty_dim_gives_chunks_pieces(chunks):
+    pieces = cygrad.zeros(0, 3).chunk(chunks)
+    assert len(pieces) == chunks and all(tuple(p.shape) == (0, 3) for p in pieces)
+    assert len(cygrad.zeros(3, 0).chunk(chunks, dim=1)) == chunks
+
+
+def test_movedim_of_a_0d_tensor_and_bad_dims():
+    x = cygrad.tensor(3.0)
+    for src, dst in [(0, 0), (-1, 0), ([0], [-1])]:
+        y = x.movedim(src, dst)
+        assert y.ndim == 0 and y.item() == 3.0 and same_storage(x, y)
+    z = cygrad.zeros(2, 3, 4)
+    with pytest.raises(RuntimeError, match="same number of dims"):
+        z.movedim([0, 1], [2])
+    with pytest.raises(RuntimeError, match="repeated dim in `source`"):
+        z.movedim([0, 0], [1, 2])
+    with pytest.raises(RuntimeError, match="repeated dim in `destination`"):
+        z.movedim([0, 1], [2, -1])
+    assert tuple(z.movedim([0, 1], [2, 0]).shape) == np.moveaxis(np.zeros((2, 3, 4)),
+                                                                [0, 1], [2, 0]).shape
+
+
+def test_empty_split_chunk_movedim_match_torch():
+    torch = pytest.importorskip("torch")
+    assert len(cygrad.zeros(0, 3).split(2)) == len(torch.zeros(0, 3).split(2))
+    assert len(cygrad.zeros(0, 3).chunk(2)) == len(torch.zeros(0, 3).chunk(2))
+    assert torch.tensor(3.0).movedim(0, 0).item() == cygrad.tensor(3.0).movedim(0, 0).item()

@@ -8,7 +8,7 @@
 """
 from cpython.buffer cimport (PyObject_GetBuffer, PyObject_CheckBuffer, PyBuffer_Release,
                              PyBUF_RECORDS, PyBUF_RECORDS_RO)
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, INT32_MIN, INT32_MAX
 from libc.math cimport ceil
 
 from ._typedefs cimport (MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64,
@@ -93,6 +93,7 @@ cdef TensorBase _from_flat(list flat, list shape, int dt):
     t = new_tensor(nd, sh, dt, False)
     n = len(flat)
     cdef char* p = t.ptr()
+    cdef int64_t v
     try:
         if dt == DT_FLOAT32:
             for k in range(n):
@@ -105,15 +106,17 @@ cdef TensorBase _from_flat(list flat, list shape, int dt):
                 (<int64_t*>p)[k] = int(flat[k])
         elif dt == DT_INT32:
             for k in range(n):
-                (<int32_t*>p)[k] = <int32_t>(<int64_t>int(flat[k]))
+                v = int(flat[k])
+                if v < INT32_MIN or v > INT32_MAX:
+                    raise OverflowError
+                (<int32_t*>p)[k] = <int32_t>v
         else:
             for k in range(n):
                 (<uint8_t*>p)[k] = 1 if flat[k] else 0
-    except OverflowError:
-        raise RuntimeError(f"Overflow when unpacking long: a value does not fit "
-                           f"{t.dtype}") from None
-    except ValueError as e:      # e.g. int(nan)
-        raise ValueError(f"cannot convert to {t.dtype}: {e}") from None
+    except (OverflowError, ValueError):     # out of range, or int() of inf or nan
+        name = "int32" if dt == DT_INT32 else ("int64" if dt == DT_INT64 else str(t.dtype))
+        raise RuntimeError(f"value cannot be converted to type {name} without "
+                           f"overflow") from None
     return t
 
 
@@ -133,6 +136,9 @@ def from_data(data, dtype=None):
     obj = data
     while isinstance(obj, (list, tuple)):
         shape.append(len(obj))
+        if len(shape) > MAX_NDIM:   # before any recursion: a deep list cannot reach the C stack
+            raise ValueError(f"too many dimensions '{type(obj).__name__}': cygrad supports at "
+                             f"most {MAX_NDIM}")
         if len(obj) == 0:
             break
         obj = obj[0]

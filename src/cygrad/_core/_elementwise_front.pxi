@@ -16,6 +16,8 @@ cdef int OP_DIV = BINARY_OPS["div"]
 cdef int OP_ATAN2 = BINARY_OPS["atan2"]
 cdef int OP_FLOORDIV = BINARY_OPS["floor_divide"]
 cdef int OP_REMAINDER = BINARY_OPS["remainder"]
+cdef int OP_FMOD = BINARY_OPS["fmod"]
+cdef int OP_TRUNCDIV = BINARY_OPS["trunc_divide"]
 cdef int OP_POW = BINARY_OPS["pow"]
 cdef int OP_EQ = BINARY_OPS["eq"]
 cdef int OP_LT = BINARY_OPS["lt"]
@@ -97,11 +99,33 @@ cdef int to_scalar(object v, int dt, Scalar* out) except -1:
     return 0
 
 
+cdef int to_scalar_exact(object v, int dt, Scalar* out) except -1:
+    """:func:`to_scalar` for values that are stored (``fill_``, ``full``, ``t[i] = v``): a
+    value the integer dtype cannot hold (out of range, NaN, infinite) raises, as in PyTorch,
+    instead of wrapping as an operand of arithmetic does."""
+    cdef object iv
+    if dt == DT_INT32 or dt == DT_INT64:
+        try:
+            iv = int(v)
+        except (OverflowError, ValueError):     # inf, nan
+            iv = None
+        if iv is None or not (INT_BOUNDS[dt][0] <= iv <= INT_BOUNDS[dt][1]):
+            raise RuntimeError(f"value cannot be converted to type {_C_NAMES[dt]} without "
+                               f"overflow")
+    return to_scalar(v, dt, out)
+
+
+INT_BOUNDS = {DT_INT32: (-2 ** 31, 2 ** 31 - 1), DT_INT64: (-2 ** 63, 2 ** 63 - 1)}
+_C_NAMES = ("bool", "int32", "int64", "float32", "float64")
+
+
 cdef int check_writable(TensorBase dst) except -1:
     """In-place writes need real, distinct memory locations."""
     cdef int i
     if dst._storage.readonly:
         raise RuntimeError("cannot write into this tensor: its memory is read-only")
+    if dst.numel_c() == 0:      # nothing is written, so nothing can overlap
+        return 0
     for i in range(dst._ndim):
         if dst._strides[i] == 0 and dst._shape[i] > 1:
             raise RuntimeError(
@@ -222,7 +246,7 @@ def fill_(TensorBase dst, value):
     if scalar_category(value) < 0:
         raise TypeError(f"fill_(): value must be a number, got {type(value).__name__}")
     check_writable(dst)
-    to_scalar(value, dst._dtype, &sv)
+    to_scalar_exact(value, dst._dtype, &sv)
     iter_setup(&it, (dst, None))
     it.data[1] = <char*>&sv
     _run(&it, CAST_LOOPS[dst._dtype][dst._dtype], GRAIN_CHEAP)
@@ -240,8 +264,11 @@ cdef bint _any_true(TensorBase mask):
     return n > 0 and memchr(mask.ptr(), 1, n) != NULL
 
 
-cdef inline bint _is_bool_tensor(object v):
-    return isinstance(v, TensorBase) and (<TensorBase>v)._dtype == DT_BOOL
+cdef inline bint _is_bool_operand(object v):
+    """A bool tensor or a bool number (Python's or NumPy's)."""
+    if isinstance(v, TensorBase):
+        return (<TensorBase>v)._dtype == DT_BOOL
+    return scalar_category(v) == 0
 
 
 cdef TensorBase _operand(object v, int dt, Scalar* sv):
@@ -280,7 +307,7 @@ def binary(int op, a, b, TensorBase out=None):
         dt = result_type_c((a, b))
     if (op == OP_DIV or op == OP_ATAN2) and not is_floating(dt):
         dt = default_float_dtype()
-    if op == OP_SUB and (_is_bool_tensor(a) or _is_bool_tensor(b)):
+    if op == OP_SUB and (_is_bool_operand(a) or _is_bool_operand(b)):
         if dt == DT_BOOL:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -293,7 +320,10 @@ def binary(int op, a, b, TensorBase out=None):
     odt = DT_BOOL if BINARY_TO_BOOL[op] else dt
     ta = _operand(a, dt, &sa)
     tb = _operand(b, dt, &sb)
-    if category(dt) == 1 and (op == OP_FLOORDIV or op == OP_REMAINDER or op == OP_POW):
+    if category(dt) == 1 and (op == OP_FLOORDIV or op == OP_REMAINDER or op == OP_FMOD
+                              or op == OP_TRUNCDIV or op == OP_POW) \
+            and (ta is None or ta.numel_c() > 0) and (tb is None or tb.numel_c() > 0):
+        # (an empty operand makes an empty result: no element is divided)
         if tb is None:
             bad = (sb.i64 if dt == DT_INT64 else sb.i32)
             bad = (bad == 0) if op != OP_POW else (bad < 0)

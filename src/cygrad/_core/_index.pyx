@@ -48,6 +48,26 @@ cdef object _as_index_tensor(object item):
     return item
 
 
+cdef int _bools_as_masks(list items) except -1:
+    """Python bools in a key that also holds advanced indices (or another bool) become 0-d
+    bool masks, which broadcast with the other advanced indices as in NumPy and PyTorch
+    (``x[True, [0, 1]]`` has the shape of ``x[[0, 1]]``). A lone bool stays a new dim of
+    size 1 or 0, as ``None`` is."""
+    cdef Py_ssize_t i, n_bool = 0
+    cdef bint advanced = False
+    for item in items:
+        if isinstance(item, bool):
+            n_bool += 1
+        elif isinstance(item, TensorBase):
+            advanced = True
+    if n_bool == 0 or (n_bool == 1 and not advanced):
+        return 0
+    for i in range(len(items)):
+        if isinstance(items[i], bool):
+            items[i] = _create.from_data(items[i], None)
+    return 0
+
+
 cdef _Parsed parse_key(TensorBase t, object key):
     cdef Py_ssize_t sh[MAX_NDIM]
     cdef Py_ssize_t st[MAX_NDIM]
@@ -60,6 +80,7 @@ cdef _Parsed parse_key(TensorBase t, object key):
         items = [_as_index_tensor(x) for x in key]
     else:
         items = [_as_index_tensor(key)]
+    _bools_as_masks(items)
     n_ell = 0
     for item in items:
         consumed += _consumed(item)
@@ -78,6 +99,8 @@ cdef _Parsed parse_key(TensorBase t, object key):
             out += 1
         elif item is Ellipsis:
             for i in range(t._ndim - consumed):
+                if out >= MAX_NDIM:
+                    raise IndexError(f"cygrad supports at most {MAX_NDIM} dimensions")
                 sh[out] = t._shape[src]
                 st[out] = t._strides[src]
                 out += 1
@@ -112,6 +135,8 @@ cdef _Parsed parse_key(TensorBase t, object key):
                     continue
                 coords = nonzero(it)
                 for i in range(it._ndim):
+                    if out >= MAX_NDIM:
+                        raise IndexError(f"cygrad supports at most {MAX_NDIM} dimensions")
                     sh[out] = t._shape[src]
                     st[out] = t._strides[src]
                     res.adv.append((out, coords._select(1, i)))
@@ -177,7 +202,12 @@ cdef _Plan make_plan(TensorBase v, list adv):
         indexed[i] = False
     dims = []
     for d, idx in adv:
-        nb = broadcast_shapes(nb, p.bshape, idx._ndim, idx._shape, tmp)
+        try:
+            nb = broadcast_shapes(nb, p.bshape, idx._ndim, idx._shape, tmp)
+        except RuntimeError:
+            shapes = ", ".join(str(list(i.shape)) for _, i in adv)
+            raise IndexError(f"shape mismatch: indexing tensors could not be broadcast "
+                             f"together with shapes {shapes}") from None
         memcpy(p.bshape, tmp, nb * sizeof(Py_ssize_t))
         indexed[d] = True
         dims.append(d)

@@ -14,6 +14,9 @@ Runners call an inner loop ``fn(n, pointers, byte steps, extra)`` per row: ``nd_
 linear range of elements, ``tiled_loop`` over 2-d cache tiles, split across OpenMP threads only
 above a grain size.
 """
+import os
+import warnings
+
 from cython.parallel cimport prange
 from libc.stdlib cimport abs as c_abs
 
@@ -29,6 +32,20 @@ cdef enum:
     TILE = 64
 
 cdef int NUM_THREADS = cg_omp_max_threads()
+cdef bint FORKED = False        # this process was forked: OpenMP's threads did not come along
+
+
+def _after_fork_in_child():
+    """OpenMP's thread pool does not survive ``fork()``: the child's first parallel region
+    would wait forever for threads that exist only in the parent. A forked child (a
+    multiprocessing or DataLoader worker) therefore runs every kernel on its own thread."""
+    global NUM_THREADS, FORKED
+    NUM_THREADS = 1
+    FORKED = True
+
+
+if hasattr(os, "register_at_fork"):      # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 cdef int get_threads() noexcept nogil:
@@ -49,6 +66,12 @@ def set_num_threads(n):
         raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
     if n < 1:
         raise ValueError(f"set_num_threads expects a positive integer, got {n}")
+    if FORKED and n > 1:
+        warnings.warn("cygrad: this process was forked, and OpenMP threads cannot be used "
+                      "after fork(); kernels keep running on one thread (start workers with "
+                      "the 'spawn' or 'forkserver' method for threads)", RuntimeWarning,
+                      stacklevel=2)
+        return
     NUM_THREADS = n
     cg_omp_set_threads(n)
 

@@ -12,6 +12,7 @@ COMBINE[R_MIN] = _elementwise.BINARY_OPS["minimum"]
 cdef int parse_dims(TensorBase x, object dims, bint* red) except -1:
     """Mark the reduced dims in ``red``; ``None`` or an empty tuple/list reduces all."""
     cdef int nd = x._ndim, d, i, count = 0
+    cdef bint seen_scalar_dim = False
     for i in range(nd):
         red[i] = False
     if dims is None or (isinstance(dims, (tuple, list)) and len(dims) == 0):
@@ -24,7 +25,10 @@ cdef int parse_dims(TensorBase x, object dims, bint* red) except -1:
         if isinstance(dim, bool) or not hasattr(dim, "__index__"):
             raise TypeError(f"dim must be an int or a tuple of ints, got {type(dim).__name__}")
         d = wrap_dim(dim.__index__(), nd)
-        if nd == 0:
+        if nd == 0:             # 0 and -1 both name the one pseudo-dim of a 0-d tensor
+            if seen_scalar_dim:
+                raise RuntimeError("dim 0 appears multiple times in the list of dims")
+            seen_scalar_dim = True
             continue
         if red[d]:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")

@@ -76,7 +76,9 @@ cdef class Storage:
         buf.internal = NULL
 
     def __releasebuffer__(self, Py_buffer* buf):
-        pass
+        # tensors export their views through their storage (TensorBase.__getbuffer__), with
+        # shape and strides in a block they malloc'd; the storage's own export has none
+        free(buf.internal)
 
     def __repr__(self):
         kind = "borrowed" if self.borrowed else "owned"

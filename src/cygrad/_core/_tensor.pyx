@@ -7,6 +7,7 @@ modules. The Python ``Tensor`` class subclasses ``TensorBase`` and registers its
 :func:`register` so that kernels create their outputs as ``Tensor`` instances.
 """
 from cpython.buffer cimport PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
+from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
 
@@ -118,6 +119,16 @@ cdef Py_ssize_t checked_numel(int ndim, const Py_ssize_t* shape, int dtype) exce
     return n
 
 
+# The largest reach of a strided view, in bytes, that cygrad computes with; sizes and strides
+# that would pass it are refused before any product can wrap.
+cdef Py_ssize_t EXTENT_LIMIT = (<Py_ssize_t>1) << 62
+
+
+cdef int _strided_overflow(int n, const Py_ssize_t* sh, const Py_ssize_t* st) except -1:
+    raise RuntimeError(f"Storage size calculation overflowed with sizes={shape_list(n, sh)} "
+                       f"and strides={shape_list(n, st)}")
+
+
 cdef int parse_shape(object args, Py_ssize_t* out, bint allow_infer=False) except -1:
     """Read a shape given as ``(2, 3)``, ``[2, 3]``, ``Size`` or unpacked ints into ``out``.
 
@@ -217,11 +228,14 @@ cdef bint _compute_view_strides(TensorBase t, int nnew, const Py_ssize_t* newsha
     cdef int view_d = nnew - 1, tensor_d, i
     cdef Py_ssize_t chunk_base_stride, tensor_numel = 1, view_numel = 1
     cdef int nd = t._ndim
+    cdef Py_ssize_t st = 1
     if t.numel_c() == 0 or nd == 0:
-        st = 1
+        # contiguous strides; an empty tensor may have sizes whose product overflows, and
+        # its strides are never used to reach an element, so they stop growing there
         for i in range(nnew - 1, -1, -1):
             newstride[i] = st
-            st *= newshape[i] if newshape[i] > 0 else 1
+            if newshape[i] > 1 and st <= PY_SSIZE_T_MAX // newshape[i]:
+                st *= newshape[i]
         return True
     chunk_base_stride = t._strides[nd - 1]
     for tensor_d in range(nd - 1, -1, -1):
@@ -245,13 +259,22 @@ cdef int _infer_shape(TensorBase t, object shape, Py_ssize_t* out) except -1:
     cdef int n = parse_shape(shape, out, True)
     cdef int i, infer = -1
     cdef Py_ssize_t known = 1, numel = t.numel_c()
+    cdef bint overflow = False
     for i in range(n):
         if out[i] == -1:
             if infer >= 0:
                 raise RuntimeError("only one dimension can be inferred")
             infer = i
-        else:
-            known *= out[i]
+        elif out[i] == 0:
+            known = 0
+            overflow = False
+        elif known != 0:
+            if known > PY_SSIZE_T_MAX // out[i]:
+                overflow = True         # far more elements than any tensor can hold
+            else:
+                known *= out[i]
+    if overflow:
+        raise RuntimeError(f"shape '{shape_list(n, out)}' is invalid for input of size {numel}")
     if infer >= 0:
         if known == 0 or numel % known != 0:
             raise RuntimeError(f"shape '{shape_list(n, out)}' is invalid for input of size "
@@ -413,17 +436,26 @@ cdef class TensorBase:
         cdef int i
         cdef Py_ssize_t off = self._offset if storage_offset is None else storage_offset
         cdef Py_ssize_t lo = off, hi = off
+        cdef Py_ssize_t limit = EXTENT_LIMIT // _itemsize(self._dtype)
+        if off < 0 or off > limit:
+            raise RuntimeError(f"Tensor: invalid storage offset {off}")
         if len(stride) != n:
             raise RuntimeError(f"mismatch in length of strides and shape")
         for i in range(n):
             st[i] = stride[i]
         if checked_numel(n, sh, self._dtype) > 0:
             for i in range(n):
+                # the reach of the view, in bytes, stays below 2**62: nothing below can wrap
+                if sh[i] > 1 and (st[i] > limit // (sh[i] - 1)
+                                  or st[i] < -(limit // (sh[i] - 1))):
+                    _strided_overflow(n, sh, st)
                 if st[i] < 0:
                     lo += (sh[i] - 1) * st[i]
                 else:
                     hi += (sh[i] - 1) * st[i]
-            if lo < 0 or (hi + 1) * _itemsize(self._dtype) > self._storage.nbytes:
+                if hi > limit or lo < -limit:
+                    _strided_overflow(n, sh, st)
+            if lo < 0 or hi >= self._storage.nbytes // _itemsize(self._dtype):
                 raise RuntimeError(
                     f"setStorage: sizes {shape_list(n, sh)}, strides {shape_list(n, st)} and "
                     f"storage offset {off} are out of bounds for storage of "
@@ -515,6 +547,7 @@ cdef class TensorBase:
                         f"The expanded size of the tensor ({req[i]}) must match the existing "
                         f"size ({self._shape[src]}) at non-singleton dimension {i}.  Target "
                         f"sizes: {shape_list(n, req)}.  Tensor sizes: {list(self.shape)}")
+        checked_numel(n, sh, self._dtype)       # numel overflow raises
         return make_view(self, n, sh, st, self._offset)
 
     def _squeeze(self, dim=None):
@@ -621,7 +654,10 @@ cdef class TensorBase:
             meta[i] = self._shape[i]
             meta[self._ndim + 1 + i] = self._strides[i] * isz
         buf.buf = self.ptr()
-        buf.obj = self
+        # the exporter is the storage, not the tensor: ``t.data = other`` gives the tensor
+        # other memory, and a NumPy array made from the buffer must keep the old one alive.
+        # Storage.__releasebuffer__ frees ``meta``.
+        buf.obj = self._storage
         buf.len = self.numel_c() * isz
         buf.readonly = self._storage.readonly
         buf.itemsize = isz
@@ -632,6 +668,4 @@ cdef class TensorBase:
         buf.suboffsets = NULL
         buf.internal = meta
 
-    def __releasebuffer__(self, Py_buffer* buf):
-        free(buf.internal)
 

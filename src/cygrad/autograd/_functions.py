@@ -171,6 +171,19 @@ class RemainderBackward0(_Binary):
         return (g if self.needs(0) else None, gb)
 
 
+class FmodBackward0(_Binary):
+    """``fmod(tensor, number)``; FmodBackward1 is ``fmod(tensor, tensor)``."""
+
+    def apply(self, g):
+        a, b = self.saved
+        gb = -g * a.div(b, rounding_mode="trunc") if self.needs(1) else None
+        return (g if self.needs(0) else None, gb)
+
+
+class FmodBackward1(FmodBackward0):
+    __slots__ = ()
+
+
 class FloorDivideBackward0(_Binary):
     def apply(self, g):
         return (g * 0 if self.needs(0) else None, g * 0 if self.needs(1) else None)
@@ -184,6 +197,7 @@ _BINARY_NODES = {
     _B["pow"]: (PowBackward0, 2), _B["maximum"]: (MaximumBackward0, 1),
     _B["minimum"]: (MinimumBackward0, 1), _B["atan2"]: (Atan2Backward0, 1),
     _B["remainder"]: (RemainderBackward0, 1), _B["floor_divide"]: (FloorDivideBackward0, 0),
+    _B["fmod"]: (FmodBackward0, 1),
 }
 
 
@@ -200,6 +214,8 @@ def binary(op, a, b):
         node = record(cls, (a, b) if cls is PowBackward1 else ((a,) if ta else (b,)), out)
         node.save(a, b, alias(out))
         return out
+    if cls is FmodBackward0 and isinstance(b, TensorBase):
+        cls = FmodBackward1
     node = record(cls, (a, b), out)
     if cls is MulBackward0:
         e = node.next_edges

@@ -8,6 +8,7 @@ PyTorch orders them. Broadcasting's backward happens in one place, ``sum_to_shap
 to every gradient against the shape of the input it flows into.
 """
 import heapq
+import threading
 
 from .._core import _elementwise
 from .._core._tensor import TensorBase
@@ -38,26 +39,34 @@ def sum_to_shape(grad, shape):
     return grad.reshape(shape) if lead or tuple(grad.shape) != shape else grad
 
 
-def _leaf_hooks(node, grad):
-    """Run the hooks registered on the leaf behind an AccumulateGrad node."""
-    meta = node.variable._ag
-    if meta is not None and meta.hooks:
-        for hook in list(meta.hooks):
-            r = hook(grad)
-            if r is not None:
-                grad = r
+def _apply_hooks(hooks, grad):
+    """Run tensor hooks in order: each sees the gradient so far and may return a new one."""
+    for hook in list(hooks):
+        r = hook(grad)
+        if r is not None:
+            if not isinstance(r, TensorBase):
+                raise TypeError(f"expected Tensor, but hook {getattr(hook, '__name__', hook)!r} "
+                                f"returned '{type(r).__name__}'")
+            grad = r
     return grad
+
+
+# Backward may run in several threads over one graph (``retain_graph=True``): the test for a
+# missing ``.grad`` and the in-place add, which releases the GIL for large tensors, must not
+# interleave, or accumulations are lost.
+_accumulate_lock = threading.Lock()
 
 
 def _accumulate(v, grad, create_graph):
     """AccumulateGrad: add ``grad`` into the leaf's ``v.grad`` (its hooks have run)."""
-    if v._grad is None:
-        # a fresh tensor: the incoming gradient may be shared with other edges or the caller
-        v._grad = grad if create_graph else _clone(grad)
-    elif create_graph:
-        v._grad = v._grad + grad
-    else:
-        _binary_kernel(_ADD, v._grad, grad, v._grad)
+    with _accumulate_lock:
+        if v._grad is None:
+            # a fresh tensor: the incoming gradient may be shared with other edges or the caller
+            v._grad = grad if create_graph else _clone(grad)
+        elif create_graph:
+            v._grad = v._grad + grad
+        else:
+            _binary_kernel(_ADD, v._grad, grad, v._grad)
 
 
 def run_backward(roots, grads, retain_graph=False, create_graph=False, inputs=None,
@@ -138,16 +147,13 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, allow_unu
                         push(heap, (-f._seq, k, f))
             continue
         if node._pre_hooks:
-            for hook in list(node._pre_hooks):
-                r = hook(g)
-                if r is not None:
-                    g = r
+            g = _apply_hooks(node._pre_hooks, g)
         if node.__class__ is AccumulateGrad:
             v = node._variable()
             if v is None:       # the leaf was deleted: nobody can read its gradient
                 continue
             if v._ag is not None and v._ag.hooks:
-                g = _leaf_hooks(node, g)
+                g = _apply_hooks(v._ag.hooks, g)
             if capture and key in capture:
                 for i in capture[key]:
                     results[i] = g
