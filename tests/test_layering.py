@@ -5,7 +5,8 @@ inside functions (lazy imports) included, so a circle cannot hide behind a late 
 layers, bottom to top, are the design's (docs/dev/architecture.rst):
 
     _core < _device/_dtype/_version < creation < autograd < tensor.py < the cygrad.* functions
-    < linalg/optim/utils/serialization/cuda < nn < the ``cygrad`` package itself
+    < linalg/optim/utils/serialization/cuda < nn < the ``cygrad`` package itself (with the
+    ``torch`` alias and ``python -m cygrad.run``)
 
 A module may import from its own layer or any layer below. The Cython core is checked too:
 its sources may import only each other.
@@ -29,7 +30,7 @@ LAYERS = [
     (6, ["cygrad.linalg", "cygrad.optim", "cygrad.utils", "cygrad.serialization",
          "cygrad.cuda"]),
     (7, ["cygrad.nn"]),
-    (8, ["cygrad"]),
+    (8, ["cygrad", "cygrad.run", "cygrad._torch_alias"]),
 ]
 
 
@@ -152,10 +153,15 @@ def test_core_imports_only_the_core():
     assert not bad, "the core imports the layers above it:\n" + "\n".join(bad)
 
 
+# the one module whose job is sys.modules: it enters and removes the 'torch' aliases
+SYS_MODULES_ALLOWED = {"_torch_alias.py"}
+
+
 def test_no_module_lookups_in_sys_modules():
     # a module found through sys.modules is an import the graph above cannot see
     bad = [str(p.relative_to(SRC)) for p in sorted(SRC.rglob("*.py"))
-           if "sys.modules" in p.read_text(encoding="utf-8")]
+           if "sys.modules" in p.read_text(encoding="utf-8")
+           and str(p.relative_to(SRC)) not in SYS_MODULES_ALLOWED]
     assert not bad, f"sys.modules look-ups in {bad}"
 
 

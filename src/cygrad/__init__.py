@@ -17,6 +17,8 @@ from .creation import (Generator, arange, as_tensor, empty, empty_like, eye, fro
 from . import autograd, functional, linalg
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .functional import *  # noqa: F401,F403  (the PyTorch-named functions)
+from ._torch_alias import install_torch_alias, installed as _torch_alias_installed, \
+    uninstall_torch_alias
 
 float = float32  # noqa: A001  (PyTorch's aliases)
 double = float64
@@ -37,6 +39,9 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if _torch_alias_installed():        # running as torch: name the torch attribute
+        raise AttributeError(f"module 'cygrad' has no attribute '{name}': cygrad, standing "
+                             f"in for torch, does not provide torch.{name}")
     raise AttributeError(f"module 'cygrad' has no attribute '{name}'")
 
 
@@ -51,5 +56,5 @@ __all__ = (["Tensor", "Size", "dtype", "device", "bool", "float32", "float64", "
             "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "seed",
             "tensor", "zeros", "zeros_like", "linalg", "autograd", "no_grad",
             "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "save",
-            "load"]
+            "load", "install_torch_alias", "uninstall_torch_alias"]
            + functional.__all__)
