@@ -50,12 +50,18 @@ def _as_cygrad_key(key):
     return tuple(cygrad.from_numpy(i) if isinstance(i, np.ndarray) else i for i in key)
 
 
+def _int_with_advanced(key):
+    return any(type(i) is int for i in key) and any(
+        isinstance(i, (bool, list, np.ndarray)) for i in key)
+
+
 def _reference_get(a, key):
     """``a[key]`` by PyTorch when it is installed, else by NumPy; with an error instead.
 
     The two differ in one corner drawn here: NumPy treats an integer as an advanced index
-    when a Python bool is in the key, PyTorch keeps it a basic one. Without PyTorch such
-    keys are skipped (None, None)."""
+    when the key has another advanced index (a Python bool counts as one), PyTorch keeps it
+    a basic one, so the result's dims can be ordered differently. Without PyTorch such keys
+    are skipped (None, None)."""
     torch = torch_or_none()
     if torch is not None:
         tkey = tuple(torch.from_numpy(i) if isinstance(i, np.ndarray) else
@@ -65,7 +71,7 @@ def _reference_get(a, key):
             return torch.from_numpy(a.copy())[tkey].numpy(), None
         except IndexError as e:
             return None, e
-    if any(isinstance(i, bool) for i in key) and any(type(i) is int for i in key):
+    if _int_with_advanced(key):
         return None, None
     try:
         return a[key], None
@@ -92,8 +98,7 @@ def test_get_and_set(data, shape, view, seed):
     assert_same(t[ck], expected)
     # set a broadcastable value at the same positions (NumPy's rule unless the int/bool
     # corner above is in the key, where the positions are PyTorch's)
-    if torch_or_none() is not None and any(isinstance(i, bool) for i in key) \
-            and any(type(i) is int for i in key):
+    if _int_with_advanced(key):
         return
     b = a.copy()
     value = rng.standard_normal(np.shape(expected)[-1:] if np.ndim(expected) else ())
