@@ -17,7 +17,8 @@ TRAIN = textwrap.dedent("""
     import torch.nn as nn
     import torch.nn.functional as F
     from torch import optim
-    from torch.utils.data import DataLoader, TensorDataset
+    from torch.utils.data import TensorDataset
+    from torch.utils.data.dataloader import DataLoader
     import torch.autograd
 
     steps = int(sys.argv[1])

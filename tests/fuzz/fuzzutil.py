@@ -77,7 +77,7 @@ def numpy_of(t):
     return out.reshape(tuple(t.shape))
 
 
-def assert_same(got, expected, rtol=None):
+def assert_same(got, expected, rtol=None, atol=1e-30):
     """``got`` (a tensor) has ``expected``'s shape and values (NaN equal to NaN)."""
     expected = np.asarray(expected)
     assert tuple(got.shape) == expected.shape, (tuple(got.shape), expected.shape)
@@ -86,7 +86,7 @@ def assert_same(got, expected, rtol=None):
         if rtol is None:
             rtol = 2e-6 if g.dtype == np.float32 else 1e-12
         np.testing.assert_allclose(g.astype(np.float64), expected.astype(np.float64),
-                                   rtol=rtol, atol=1e-30, equal_nan=True)
+                                   rtol=rtol, atol=atol, equal_nan=True)
     else:
         np.testing.assert_array_equal(g, expected.astype(g.dtype))
 

@@ -302,7 +302,7 @@ def test_fast_path_gathers_without_stacking(monkeypatch):
     def no_stack(*a, **k):
         raise AssertionError("the TensorDataset fast path must not stack rows")
 
-    monkeypatch.setattr(cdata, "stack", no_stack)
+    monkeypatch.setattr(cdata.dataloader, "stack", no_stack)   # where DataLoader looks it up
     assert labels(DataLoader(TensorDataset(X, y), batch_size=8))[0] == list(range(8))
     # also through Subsets (what random_split returns)
     train, _ = random_split(TensorDataset(X, y), [15, 5])
@@ -634,3 +634,18 @@ def test_random_split_sizes_match_torch():
         ours = [len(s) for s in random_split(range(n), fr)]
         theirs = [len(s) for s in torch.utils.data.random_split(range(n), fr)]
         assert ours == theirs
+
+
+def test_submodules_as_in_torch():
+    # programs import from torch.utils.data's submodules; the names are the package's
+    from cygrad.utils.data.dataloader import DataLoader as DL, default_collate as dc
+    from cygrad.utils.data.dataset import Dataset as DS, TensorDataset as TD, random_split as rs
+    from cygrad.utils.data.sampler import BatchSampler as BS, RandomSampler as RS
+    assert (DL, dc, DS, TD, rs, BS, RS) == (DataLoader, cdata.default_collate, cdata.Dataset,
+                                           TensorDataset, random_split, cdata.BatchSampler,
+                                           cdata.RandomSampler)
+    torch = pytest.importorskip("torch")
+    for sub in ("dataloader", "dataset", "sampler"):
+        mine = set(getattr(cdata, sub).__all__)
+        theirs = set(dir(getattr(torch.utils.data, sub)))
+        assert mine <= theirs, mine - theirs
