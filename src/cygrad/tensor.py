@@ -432,6 +432,52 @@ class Tensor(TensorBase):
         """Returns ``self``: every tensor is on the CPU."""
         return self
 
+    # ---------------------------------------------------------------- new tensors like this one
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        """A new tensor holding a copy of ``data``, with this tensor's dtype by default.
+
+        Examples
+        --------
+        >>> cygrad.zeros(2, dtype=cygrad.int32).new_tensor([1.7, 2.2])
+        tensor([1, 2], dtype=cygrad.int32)
+        """
+        return creation.tensor(data, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        """An uninitialised tensor of ``size``, with this tensor's dtype by default."""
+        return creation.empty(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """Zeros of ``size`` (ints or one sequence), with this tensor's dtype by default.
+
+        Examples
+        --------
+        >>> cygrad.ones(3, dtype=cygrad.float64).new_zeros(2, 2)
+        tensor([[0., 0.],
+                [0., 0.]], dtype=cygrad.float64)
+        """
+        return creation.zeros(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        """Ones of ``size`` (ints or one sequence), with this tensor's dtype by default."""
+        return creation.ones(*size, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        """``fill_value`` in a tensor of ``size`` (a sequence), with this tensor's dtype by
+        default.
+
+        Examples
+        --------
+        >>> cygrad.zeros(1, dtype=cygrad.int64).new_full((2,), 7)
+        tensor([7, 7])
+        """
+        return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
     # ---------------------------------------------------------------- copies
     def clone(self, *, memory_format=None):
         """A contiguous copy."""

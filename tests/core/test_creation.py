@@ -552,3 +552,35 @@ def test_results_reuse_memory_without_page_faults():
     faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 50
     assert faults < 100, f"{faults:.0f} page faults per 4 MB result"
     assert x[0].item() == 70.0
+
+
+# ------------------------------------------------------------------------ Tensor.new_*
+@pytest.mark.parametrize("base_dtype", [cygrad.int32, cygrad.float64, cygrad.bool])
+def test_new_methods_take_the_dtype_of_self(base_dtype):
+    base = cygrad.zeros(3, dtype=base_dtype)
+    assert base.new_zeros(2, 3).dtype is base_dtype and base.new_zeros(2, 3).shape == (2, 3)
+    assert base.new_ones((2,)).tolist() == cygrad.ones(2, dtype=base_dtype).tolist()
+    assert base.new_full((2, 1), 1).dtype is base_dtype
+    assert base.new_empty(4).shape == (4,) and base.new_empty(4).dtype is base_dtype
+    assert base.new_tensor([1, 0]).dtype is base_dtype
+    assert base.new_zeros(2, dtype=cygrad.float32).dtype is cygrad.float32
+    t = cygrad.ones(2).new_tensor([1.0, 2.0], requires_grad=True)
+    assert t.requires_grad and t.is_leaf
+
+
+def test_new_tensor_copies():
+    src = cygrad.arange(3.0)
+    t = src.new_tensor(src)
+    t[0] = 5.0
+    assert src.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_new_methods_match_torch():
+    torch = pytest.importorskip("torch")
+    for dt, tdt in [(cygrad.int32, torch.int32), (cygrad.float64, torch.float64)]:
+        c, t = cygrad.zeros(1, dtype=dt), torch.zeros(1, dtype=tdt)
+        for name, args in [("new_zeros", (2, 3)), ("new_ones", ((2,),)),
+                           ("new_full", ((2,), 7)), ("new_tensor", ([1.5, -2.5],))]:
+            a, b = getattr(c, name)(*args), getattr(t, name)(*args)
+            assert str(a.dtype).split(".")[1] == str(b.dtype).split(".")[1]
+            assert a.tolist() == b.tolist()
