@@ -243,6 +243,7 @@ def test_forked_child_keeps_one_thread():
     import subprocess
     import sys
     code = ("import os, warnings, cygrad\n"
+            "cygrad.set_num_threads(2)\n"
             "cygrad.ones(1 << 20).exp()\n"
             "pid = os.fork()\n"
             "if pid == 0:\n"
@@ -251,6 +252,31 @@ def test_forked_child_keeps_one_thread():
             "        warnings.simplefilter('always')\n"
             "        cygrad.set_num_threads(2)\n"
             "    ok = cygrad.get_num_threads() == 1 and 'forked' in str(w[0].message)\n"
+            "    os._exit(0 if ok else 3)\n"
+            "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_child_forked_before_any_parallel_kernel_keeps_its_threads():
+    # a fork server (asv's, multiprocessing's forkserver) imports cygrad and forks workers
+    # before running anything: OpenMP's pool does not exist yet, so threads are safe
+    import subprocess
+    import sys
+    code = ("import os, warnings, cygrad\n"
+            "cygrad.set_num_threads(2)\n"
+            "small = cygrad.ones(10).exp()          # no parallel region yet\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    import signal; signal.alarm(60)\n"
+            "    x = cygrad.ones(1 << 20)\n"
+            "    with warnings.catch_warnings():\n"
+            "        warnings.simplefilter('error')\n"
+            "        cygrad.set_num_threads(2)\n"
+            "    ok = cygrad.get_num_threads() == 2 and float(x.exp().sum()) > 0\n"
             "    os._exit(0 if ok else 3)\n"
             "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

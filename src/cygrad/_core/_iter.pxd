@@ -20,6 +20,7 @@ cdef void iter_run(NdIter* it, inner_fn fn, void* extra, Py_ssize_t grain) noexc
 cdef void nd_loop(NdIter* it, inner_fn fn, void* extra, Py_ssize_t start,
                   Py_ssize_t end) noexcept nogil
 cdef int get_threads() noexcept nogil
+cdef int team(int n) noexcept nogil
 
 cdef enum:
     GRAIN_CHEAP = 32768        # elements per thread below which +,*,copy stay serial

@@ -32,16 +32,29 @@ cdef enum:
     TILE = 64
 
 cdef int NUM_THREADS = cg_omp_max_threads()
-cdef bint FORKED = False        # this process was forked: OpenMP's threads did not come along
+cdef bint TEAM_STARTED = False  # this process has run a parallel region with 2+ threads
+cdef bint FORKED = False        # forked after that: OpenMP's threads did not come along
+
+
+cdef int team(int n) noexcept nogil:
+    """The thread count of a parallel region about to start (every ``prange`` passes its
+    ``num_threads`` through here), noting when OpenMP's thread pool comes to exist."""
+    global TEAM_STARTED
+    if n > 1:
+        TEAM_STARTED = True
+    return n
 
 
 def _after_fork_in_child():
-    """OpenMP's thread pool does not survive ``fork()``: the child's first parallel region
-    would wait forever for threads that exist only in the parent. A forked child (a
-    multiprocessing or DataLoader worker) therefore runs every kernel on its own thread."""
+    """OpenMP's thread pool does not survive ``fork()``: once the parent has run a
+    parallel region, the child's first one would wait forever for threads that exist only
+    in the parent. Such a child (a multiprocessing or DataLoader worker) runs every kernel
+    on its own thread. A child forked before any parallel region (a fork server that only
+    imported cygrad) keeps its threads."""
     global NUM_THREADS, FORKED
-    NUM_THREADS = 1
-    FORKED = True
+    if TEAM_STARTED:
+        NUM_THREADS = 1
+        FORKED = True
 
 
 if hasattr(os, "register_at_fork"):      # POSIX
@@ -361,7 +374,7 @@ cdef void iter_run(NdIter* it, inner_fn fn, void* extra, Py_ssize_t grain) noexc
     chunk = (total + nthr - 1) // nthr
     if not it.tiled:
         chunk = (chunk + 63) & ~(<Py_ssize_t>63)   # whole cache lines per thread
-    for t in prange(nthr, num_threads=nthr, schedule="static", chunksize=1):
+    for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
         lo = t * chunk
         hi = lo + chunk
         if hi > total:

@@ -13,7 +13,7 @@ from libc.stdint cimport int64_t
 from ._typedefs cimport DT_FLOAT32, DT_FLOAT64, is_floating
 from ._tensor cimport TensorBase, new_tensor
 from ._elementwise cimport cast_c
-from ._iter cimport get_threads
+from ._iter cimport get_threads, team
 
 ctypedef fused real:
     float
@@ -109,10 +109,10 @@ def lu_factor(TensorBase a):
     if n > 0:
         with nogil:
             if a._dtype == DT_FLOAT32:
-                for i in prange(nb, num_threads=nthr, schedule="static"):
+                for i in prange(nb, num_threads=team(nthr), schedule="static"):
                     pi[i] = _lu[float](<float*>pl + i * n * n, n, pp + i * n)
             else:
-                for i in prange(nb, num_threads=nthr, schedule="static"):
+                for i in prange(nb, num_threads=team(nthr), schedule="static"):
                     pi[i] = _lu[double](<double*>pl + i * n * n, n, pp + i * n)
     return lu, piv, info
 
@@ -131,11 +131,11 @@ def lu_solve(TensorBase lu, TensorBase piv, TensorBase b):
     if n > 0 and m > 0:
         with nogil:
             if lu._dtype == DT_FLOAT32:
-                for i in prange(nb, num_threads=nthr, schedule="static"):
+                for i in prange(nb, num_threads=team(nthr), schedule="static"):
                     _lu_solve[float](<float*>pl + i * n * n, n, pp + i * n,
                                      <float*>px + i * n * m, m)
             else:
-                for i in prange(nb, num_threads=nthr, schedule="static"):
+                for i in prange(nb, num_threads=team(nthr), schedule="static"):
                     _lu_solve[double](<double*>pl + i * n * n, n, pp + i * n,
                                       <double*>px + i * n * m, m)
     x._storage.version += 1

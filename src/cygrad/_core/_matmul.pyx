@@ -22,7 +22,7 @@ from libc.stdint cimport int32_t, int64_t
 from ._typedefs cimport (MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64,
                          is_floating)
 from ._tensor cimport TensorBase, new_tensor, make_view, shape_list, _itemsize
-from ._iter cimport broadcast_shapes, get_threads
+from ._iter cimport broadcast_shapes, get_threads, team
 from ._elementwise cimport copy_c
 
 cdef extern from "_vecmath.h" nogil:
@@ -284,10 +284,10 @@ cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real*
             acc = pc > 0 or beta != 0
             if nthreads > 1:
                 chunk = (nsl + nthreads - 1) // nthreads
-                for t in prange(nthreads, num_threads=nthreads, schedule="static"):
+                for t in prange(nthreads, num_threads=team(nthreads), schedule="static"):
                     _pack_b(work, b + pc * rsb + jc * csb, rsb, csb, kc, nc, nr,
                             _min(t * chunk, nsl), _min(t * chunk + chunk, nsl))
-                for blk in prange(nblk, num_threads=nthreads, schedule="dynamic"):
+                for blk in prange(nblk, num_threads=team(nthreads), schedule="dynamic"):
                     _block(blk * mc_eff, _min(mc_eff, M - blk * mc_eff), jc, nc, pc, kc, alpha,
                            a, rsa, csa, work, work + bsz + threadid() * asz, c, rsc, csc, nr,
                            acc)

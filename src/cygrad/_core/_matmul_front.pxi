@@ -95,7 +95,7 @@ cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_
                 oc = one + 2
             if dt == DT_FLOAT32:
                 if batch_parallel:
-                    for i in prange(nb, num_threads=nthreads, schedule="dynamic"):
+                    for i in prange(nb, num_threads=team(nthreads), schedule="dynamic"):
                         one_product[float](<float*>work + threadid() * per, 1, M, N, K,
                             <float>alpha, <float*>pa + oa[i], rsa, csa, <float*>pb + ob[i],
                             rsb, csb, <float>beta, <float*>pc + oc[i], rsc, csc)
@@ -106,7 +106,7 @@ cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_
                             <float>beta, <float*>pc + oc[i], rsc, csc)
             elif dt == DT_FLOAT64:
                 if batch_parallel:
-                    for i in prange(nb, num_threads=nthreads, schedule="dynamic"):
+                    for i in prange(nb, num_threads=team(nthreads), schedule="dynamic"):
                         one_product[double](<double*>work + threadid() * per, 1, M, N, K,
                             alpha, <double*>pa + oa[i], rsa, csa, <double*>pb + ob[i], rsb, csb, beta, <double*>pc + oc[i],
                             rsc, csc)

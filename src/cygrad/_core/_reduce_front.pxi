@@ -107,7 +107,7 @@ cdef void _run_reduce(NdIter* it, inner_fn fn, int op, bint full, int acc_dt, in
             subs[t].size = it.size // it.shape[split] * (hi - lo)
             for k in range(it.nop):
                 subs[t].data[k] = it.data[k] + lo * it.strides[k][split]
-    for t in prange(nthr, num_threads=nthr, schedule="static", chunksize=1):
+    for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
         if full:
             lo = t * chunk
             hi = lo + chunk if lo + chunk < total else total
@@ -149,7 +149,7 @@ cdef void _run_private(NdIter* it, inner_fn fn, int op, int acc_dt, int nthr, Py
         subs[t].shape[rd] = hi - lo
         subs[t].size = it.size // total * (hi - lo)
         subs[t].data[2] = it.data[2] + lo * it.strides[2][rd]
-    for t in prange(nthr, num_threads=nthr, schedule="static", chunksize=1):
+    for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
         if subs[t].size > 0:
             iter_serial(&subs[t], fn, NULL)
     steps[0] = isz
