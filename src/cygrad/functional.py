@@ -139,19 +139,19 @@ def tensor_like(value, ref):
 
 
 @_export
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, keepdims=None):
     """The maximum of all elements; with ``dim``, named tuple ``(values, indices)``; with a
     tensor, the elementwise :func:`maximum`."""
     _check_tensor("max", input)
-    return input.max(dim, keepdim)
+    return input.max(dim, keepdim, keepdims=keepdims)
 
 
 @_export
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, *, keepdims=None):
     """The minimum of all elements; with ``dim``, named tuple ``(values, indices)``; with a
     tensor, the elementwise :func:`minimum`."""
     _check_tensor("min", input)
-    return input.min(dim, keepdim)
+    return input.min(dim, keepdim, keepdims=keepdims)
 
 
 @_export

@@ -1018,23 +1018,26 @@ class Tensor(TensorBase):
         return self.diagonal().sum()
 
     # ---------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
+    def sum(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         """Sum over all elements or over ``dim`` (an int or tuple of ints).
 
         Integer and bool tensors sum to int64. ``dtype`` converts the input first.
         """
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         x = self if dtype is None else self.to(dtype)
         return _reduction(_R["sum"], x, dim, keepdim)
 
-    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+    def nansum(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         """Sum treating NaN as zero."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         x = self if dtype is None else self.to(dtype)
         if x.is_floating_point():
             x = _op(_elementwise.where, _unary(_U["isnan"], x), 0, x)
         return _reduction(_R["sum"], x, dim, keepdim)
 
-    def mean(self, dim=None, keepdim=False, *, dtype=None):
+    def mean(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         """Mean over all elements or over ``dim``; needs a floating dtype."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         x = self if dtype is None else self.to(dtype)
         if not x.is_floating_point():
             raise RuntimeError(
@@ -1043,47 +1046,55 @@ class Tensor(TensorBase):
         n = _reduced_count(x, dim)
         return _reduction(_R["sum"], x, dim, keepdim, 1.0 / n if n else float("nan"))
 
-    def prod(self, dim=None, keepdim=False, *, dtype=None):
+    def prod(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         """Product over all elements or over ``dim``."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         x = self if dtype is None else self.to(dtype)
         return _reduction(_R["prod"], x, dim, keepdim)
 
-    def amax(self, dim=(), keepdim=False):
+    def amax(self, dim=(), keepdim=False, *, keepdims=None):
         """Maximum over ``dim`` (all dims by default); NaN propagates."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         return _reduction(_R["max"], self, dim, keepdim)
 
-    def amin(self, dim=(), keepdim=False):
+    def amin(self, dim=(), keepdim=False, *, keepdims=None):
         """Minimum over ``dim`` (all dims by default); NaN propagates."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         return _reduction(_R["min"], self, dim, keepdim)
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, keepdims=None):
         """The maximum; with ``dim``, a ``(values, indices)`` named tuple; with a tensor,
         the elementwise :func:`cygrad.maximum`."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         if isinstance(dim, TensorBase):
             return _binary(_B["maximum"], self, dim)
         if dim is None:
             return _reduction(_R["max"], self, None, False)
         return _return_types.max(*_op(_reduce.arg_reduce, 0, self, dim, keepdim))
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, *, keepdims=None):
         """The minimum; with ``dim``, a ``(values, indices)`` named tuple; with a tensor,
         the elementwise :func:`cygrad.minimum`."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         if isinstance(dim, TensorBase):
             return _binary(_B["minimum"], self, dim)
         if dim is None:
             return _reduction(_R["min"], self, None, False)
         return _return_types.min(*_op(_reduce.arg_reduce, 1, self, dim, keepdim))
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim=None, keepdim=False, *, keepdims=None):
         """Index of the (first) maximum, over the flattened tensor or along ``dim``."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         return _arg(0, self, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim=None, keepdim=False, *, keepdims=None):
         """Index of the (first) minimum, over the flattened tensor or along ``dim``."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         return _arg(1, self, dim, keepdim)
 
-    def var(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
+    def var(self, dim=None, *, correction=1, keepdim=False, unbiased=None, keepdims=None):
         """Variance over ``dim`` with Bessel's ``correction`` (1 by default, as PyTorch)."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         if unbiased is not None:
             correction = 1 if unbiased else 0
         if not self.is_floating_point():
@@ -1096,8 +1107,9 @@ class Tensor(TensorBase):
         ss = _reduction(_R["sum"], dev, dim, keepdim)
         return ss / float(builtins.max(n - correction, 0))
 
-    def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None):
+    def std(self, dim=None, *, correction=1, keepdim=False, unbiased=None, keepdims=None):
         """Standard deviation: the square root of :meth:`var`."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         return _op(_sqrt_zero_grad_kernel, self.var(dim, correction=correction, keepdim=keepdim,
                                              unbiased=unbiased))
 
@@ -1121,8 +1133,9 @@ class Tensor(TensorBase):
         """
         return _log_softmax(self, dim, dtype)
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim, keepdim=False, *, keepdims=None):
         """``log(sum(exp(self), dim))`` computed stably (shifted by the maximum)."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         x = self if self.is_floating_point() else self.float()
         if x.numel() == 0 and _reduced_count(x, dim) == 0:
             s = x.exp().sum(dim, keepdim=True).log()          # an empty sum: log(0) = -inf
@@ -1132,15 +1145,17 @@ class Tensor(TensorBase):
         s = (x - m).exp().sum(dim, keepdim=True).log() + m
         return s if keepdim else s.squeeze(dim)
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim=None, keepdim=False, *, keepdims=None):
         """True if any element (over ``dim``) is non-zero; ``dim=()`` tests each element."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         if isinstance(dim, (tuple, list)) and len(dim) == 0:
             return self.to(bool_, copy=True)
         return _op(_reduce.reduce, _R["max"], self.bool(), () if dim is None else dim,
                    keepdim, 1.0, True)
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim=None, keepdim=False, *, keepdims=None):
         """True if every element (over ``dim``) is non-zero; ``dim=()`` tests each element."""
+        keepdim = keepdim if keepdims is None else keepdims    # NumPy's spelling
         if isinstance(dim, (tuple, list)) and len(dim) == 0:
             return self.to(bool_, copy=True)
         return _op(_reduce.reduce, _R["min"], self.bool(), () if dim is None else dim,

@@ -733,3 +733,31 @@ def test_hook_returning_a_non_tensor_raises_type_error(leaf_hook):
     (x if leaf_hook else y).register_hook(bad_hook)
     with pytest.raises(TypeError, match="expected Tensor, but hook 'bad_hook' returned 'int'"):
         (y * 3).sum().backward()
+
+
+# ------------------------------------------------------------------------ Variable
+def test_variable_is_a_name_for_tensors():
+    from cygrad.autograd import Variable
+
+    data = cygrad.ones(3)
+    v = Variable(data, requires_grad=True)
+    assert isinstance(v, cygrad.Tensor) and isinstance(data, Variable)
+    assert v is not data and v.is_leaf and v.requires_grad and not data.requires_grad
+    assert v.data_ptr() == data.data_ptr()
+    (v * 2).sum().backward()
+    assert v.grad.tolist() == [2.0, 2.0, 2.0]
+    assert not Variable(data).requires_grad
+    assert not isinstance(3, Variable)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got int"):
+        Variable(3)
+
+
+def test_variable_matches_torch():
+    torch = pytest.importorskip("torch")
+    from torch.autograd import Variable as TV
+
+    x = torch.ones(2)
+    v = TV(x, requires_grad=True)
+    assert v is not x and v.requires_grad and not x.requires_grad and isinstance(x, TV)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got int"):
+        TV(3)

@@ -579,3 +579,31 @@ def test_dim_edge_cases_match_torch():
     assert cygrad.zeros(2, 0).logsumexp(1).tolist() == torch.zeros(2, 0).logsumexp(1).tolist()
     with pytest.raises(RuntimeError, match="appears multiple times"):
         torch.tensor(1.0).var((0, 0))
+
+
+# ------------------------------------------------------------------------ keepdims= alias
+KEEPDIMS_CALLS = [("sum", (1,)), ("nansum", (1,)), ("mean", (1,)), ("prod", (1,)),
+                  ("amax", (1,)), ("amin", (1,)), ("argmax", (1,)), ("argmin", (1,)),
+                  ("var", (1,)), ("std", (1,)), ("logsumexp", (1,)), ("any", (1,)),
+                  ("all", (1,))]
+
+
+@pytest.mark.parametrize("name, args", KEEPDIMS_CALLS)
+def test_keepdims_is_an_alias_of_keepdim(name, args):
+    x = cygrad.arange(6.0).reshape(2, 3)
+    kept = getattr(x, name)(*args, keepdims=True)
+    assert tuple(kept.shape) == (2, 1)
+    check(kept, getattr(x, name)(*args, keepdim=True).numpy())
+    assert tuple(getattr(x, name)(*args, keepdims=False).shape) == (2,)
+    assert tuple(getattr(cygrad, name)(x, *args, keepdims=True).shape) == (2, 1)
+
+
+def test_keepdims_on_max_min_and_match_torch():
+    x = cygrad.arange(6.0).reshape(2, 3)
+    assert tuple(x.max(1, keepdims=True).values.shape) == (2, 1)
+    assert tuple(cygrad.min(x, 0, keepdims=True).indices.shape) == (1, 3)
+    torch = pytest.importorskip("torch")
+    t = torch.arange(6.0).reshape(2, 3)
+    for name, args in KEEPDIMS_CALLS:
+        assert tuple(getattr(x, name)(*args, keepdims=True).shape) == \
+            tuple(getattr(t, name)(*args, keepdims=True).shape)
