@@ -10,8 +10,13 @@ Helpers importable from test modules (``from conftest import check, ...``):
 * :func:`to_numpy` reads a tensor back through ``tolist`` (independent of the buffer protocol).
 * :func:`make_layout` builds a tensor holding given values in a given memory layout
   (contiguous, transposed, stepped slices, negative strides, ...).
+* :func:`run_child` runs code in a fresh interpreter (for cases that crashed or hung, and
+  for ``fork``).
 """
 import gc
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -246,3 +251,11 @@ def collect():
     """Run the garbage collector a few times (views must outlive their bases)."""
     for _ in range(3):
         gc.collect()
+
+
+def run_child(code, timeout=120):
+    """Run ``code`` (dedented) in a fresh interpreter; returns ``(returncode, stdout +
+    stderr)``, so a crash is a failed test rather than a dead test run."""
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=timeout)
+    return proc.returncode, proc.stdout + proc.stderr

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import cygrad
-from conftest import check, collect, np_dtype, same_storage
+from conftest import check, collect, np_dtype, run_child, same_storage
 
 NP_DTYPES = [np.float32, np.float64, np.int32, np.int64, np.bool_]
 
@@ -561,16 +561,14 @@ def test_exported_buffer_of_a_view_and_release():
 
 
 def test_exported_buffer_in_a_child():
-    import subprocess
-    import sys
-    code = ("import cygrad, numpy as np\n"
-            "t = cygrad.arange(1e6); n = t.numpy(); t.data = cygrad.zeros(3)\n"
-            "big = [cygrad.ones(10**5) for _ in range(20)]\n"
-            "print(float(n[:3].sum()), float(n[-1]))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["3.0", "999999.0"]
+    rc, out = run_child("""
+        import cygrad, numpy as np
+        t = cygrad.arange(1e6); n = t.numpy(); t.data = cygrad.zeros(3)
+        big = [cygrad.ones(10**5) for _ in range(20)]
+        print(float(n[:3].sum()), float(n[-1]))
+    """)
+    assert rc == 0, out
+    assert out.split() == ["3.0", "999999.0"]
 
 
 def test_repr_of_a_large_1d_tensor_reads_only_its_edges():

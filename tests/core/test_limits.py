@@ -5,23 +5,13 @@ shape and stride products that would overflow, and values an integer dtype canno
 Each case here crashed the interpreter or returned garbage before; the crashing ones run in
 a child process so a regression shows as a failed test, not a dead test run.
 """
-import subprocess
-import sys
-import textwrap
-
 import numpy as np
 import pytest
 
 import cygrad
+from conftest import run_child
 
 MAX_NDIM = 16
-
-
-def run_child(code):
-    """Run ``code`` in a fresh interpreter; returns (returncode, stdout + stderr)."""
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, timeout=120)
-    return proc.returncode, proc.stdout + proc.stderr
 
 
 # ------------------------------------------------------------------------ rank limit

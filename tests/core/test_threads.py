@@ -1,12 +1,13 @@
 """Threading: the thread-count API, and identical results with 1 and 2 threads on inputs large
 enough to be split across threads."""
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 import cygrad
-from conftest import check, from_np
+from conftest import check, from_np, run_child
 
 
 def test_set_get_num_threads():
@@ -206,80 +207,66 @@ def test_threads_small_inputs_unaffected():
 
 
 # ------------------------------------------------------------------------ fork
-FORK_CHILD = """
-import os, sys
-import cygrad
-cygrad.set_num_threads(2)
-x = cygrad.ones(1 << 20)
-assert float(x.exp().sum()) > 0          # the parent's OpenMP team is running
-a = cygrad.rand(4, 64, 64, dtype=cygrad.float64)
-pid = os.fork()
-if pid == 0:                               # the child: every parallel kernel must run
-    import signal
-    signal.alarm(60)                       # a hung child dies instead of lingering
-    ok = float((x + x).sum()) == 2 * (1 << 20)
-    ok &= float(x.exp().sum()) > 0
-    ok &= tuple((cygrad.rand(300, 300) @ cygrad.rand(300, 300)).shape) == (300, 300)
-    ok &= tuple(cygrad.linalg.solve(a, a).shape) == (4, 64, 64)
-    ok &= cygrad.get_num_threads() == 1
-    os._exit(0 if ok else 3)
-_, status = os.waitpid(pid, 0)
-print("child exit", os.waitstatus_to_exitcode(status))
-"""
+needs_fork = pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
-def test_forked_child_runs_parallel_kernels():
-    import subprocess
-    import sys
-    proc = subprocess.run([sys.executable, "-c", FORK_CHILD], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "child exit 0"
-
-
-@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
-def test_forked_child_keeps_one_thread():
-    import subprocess
-    import sys
-    code = ("import os, warnings, cygrad\n"
-            "cygrad.set_num_threads(2)\n"
-            "cygrad.ones(1 << 20).exp()\n"
-            "pid = os.fork()\n"
-            "if pid == 0:\n"
-            "    import signal; signal.alarm(60)\n"
-            "    with warnings.catch_warnings(record=True) as w:\n"
-            "        warnings.simplefilter('always')\n"
-            "        cygrad.set_num_threads(2)\n"
-            "    ok = cygrad.get_num_threads() == 1 and 'forked' in str(w[0].message)\n"
-            "    os._exit(0 if ok else 3)\n"
+def fork_exit_code(parent, child):
+    """Run ``parent`` in a fresh interpreter, fork, and run ``child`` in the child, which
+    must set ``ok``; returns the child's exit code (0 when ``ok``). A hung child dies after
+    60 s instead of lingering."""
+    indented = "\n".join("    " + line for line in textwrap.dedent(child).splitlines())
+    code = (textwrap.dedent(parent) + "\nimport os, signal\npid = os.fork()\n"
+            "if pid == 0:\n    signal.alarm(60)\n" + indented +
+            "\n    os._exit(0 if ok else 3)\n"
             "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "0"
+    rc, out = run_child(code)
+    assert rc == 0, out
+    return int(out.split()[-1])
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+@needs_fork
+def test_forked_child_runs_parallel_kernels():
+    assert fork_exit_code("""
+        import cygrad
+        cygrad.set_num_threads(2)
+        x = cygrad.ones(1 << 20)
+        assert float(x.exp().sum()) > 0          # the parent's OpenMP team is running
+        a = cygrad.rand(4, 64, 64, dtype=cygrad.float64)
+    """, """
+        ok = float((x + x).sum()) == 2 * (1 << 20)       # every parallel kernel runs
+        ok &= float(x.exp().sum()) > 0
+        ok &= tuple((cygrad.rand(300, 300) @ cygrad.rand(300, 300)).shape) == (300, 300)
+        ok &= tuple(cygrad.linalg.solve(a, a).shape) == (4, 64, 64)
+        ok &= cygrad.get_num_threads() == 1
+    """) == 0
+
+
+@needs_fork
+def test_forked_child_keeps_one_thread():
+    assert fork_exit_code("""
+        import warnings, cygrad
+        cygrad.set_num_threads(2)
+        cygrad.ones(1 << 20).exp()
+    """, """
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            cygrad.set_num_threads(2)
+        ok = cygrad.get_num_threads() == 1 and 'forked' in str(w[0].message)
+    """) == 0
+
+
+@needs_fork
 def test_child_forked_before_any_parallel_kernel_keeps_its_threads():
     # a fork server (asv's, multiprocessing's forkserver) imports cygrad and forks workers
     # before running anything: OpenMP's pool does not exist yet, so threads are safe
-    import subprocess
-    import sys
-    code = ("import os, warnings, cygrad\n"
-            "cygrad.set_num_threads(2)\n"
-            "small = cygrad.ones(10).exp()          # no parallel region yet\n"
-            "pid = os.fork()\n"
-            "if pid == 0:\n"
-            "    import signal; signal.alarm(60)\n"
-            "    x = cygrad.ones(1 << 20)\n"
-            "    with warnings.catch_warnings():\n"
-            "        warnings.simplefilter('error')\n"
-            "        cygrad.set_num_threads(2)\n"
-            "    ok = cygrad.get_num_threads() == 2 and float(x.exp().sum()) > 0\n"
-            "    os._exit(0 if ok else 3)\n"
-            "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "0"
+    assert fork_exit_code("""
+        import warnings, cygrad
+        cygrad.set_num_threads(2)
+        small = cygrad.ones(10).exp()          # no parallel region yet
+    """, """
+        x = cygrad.ones(1 << 20)
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            cygrad.set_num_threads(2)
+        ok = cygrad.get_num_threads() == 2 and float(x.exp().sum()) > 0
+    """) == 0
