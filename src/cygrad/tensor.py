@@ -837,11 +837,10 @@ class Tensor(TensorBase):
         if rounding_mode == "floor":
             return _binary(_B["floor_divide"], self, other)
         if rounding_mode == "trunc":
-            if _elementwise.result_type(self, other) in (int32._code, int64._code):  # exact
-                return _binary(_B["trunc_divide"], self, other)
-            q = _binary(_DIV, self, other)
-            q = _unary(_U["trunc"], q)
             dt = _elementwise.result_type(self, other)
+            if dt in (int32._code, int64._code):        # exact, in the integer kernel
+                return _binary(_B["trunc_divide"], self, other)
+            q = _unary(_U["trunc"], _binary(_DIV, self, other))
             return q if DTYPES[dt].is_floating_point else q.to(DTYPES[dt])
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                          f"found '{rounding_mode}'")
