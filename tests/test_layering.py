@@ -26,9 +26,9 @@ LAYERS = [
     (2, ["cygrad.creation"]),
     (3, ["cygrad.autograd"]),
     (4, ["cygrad.tensor", "cygrad._tensor_str"]),
-    (5, ["cygrad.functional"]),
+    (5, ["cygrad.functional", "cygrad._legacy"]),
     (6, ["cygrad.linalg", "cygrad.optim", "cygrad.utils", "cygrad.serialization",
-         "cygrad.cuda"]),
+         "cygrad.cuda", "cygrad.backends"]),
     (7, ["cygrad.nn"]),
     (8, ["cygrad", "cygrad.run", "cygrad._torch_alias"]),
 ]

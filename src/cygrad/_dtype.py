@@ -1,8 +1,9 @@
 """dtype objects: ``cygrad.float32`` and friends, and the default float dtype."""
 from ._core import _tensor as _core_tensor
 
-__all__ = ["dtype", "float32", "float64", "int32", "int64", "bool", "get_default_dtype",
-           "set_default_dtype", "promote_types"]
+__all__ = ["dtype", "float32", "float64", "int32", "int64", "bool", "float16", "bfloat16",
+           "half", "uint8", "int8", "int16", "get_default_dtype", "set_default_dtype",
+           "promote_types"]
 
 
 class dtype:
@@ -37,6 +38,8 @@ class dtype:
         """The matching ``numpy.dtype``."""
         import numpy as np
 
+        if self._name == "bfloat16":
+            raise TypeError("NumPy has no bfloat16 dtype")
         return np.dtype(self._name)
 
 
@@ -47,6 +50,16 @@ float32 = dtype("float32", 3, 4, True, True)
 float64 = dtype("float64", 4, 8, True, True)
 bool = bool_  # noqa: A001  (PyTorch's name)
 DTYPES = (bool_, int32, int64, float32, float64)
+
+# PyTorch's other dtype names exist so that scripts can name them (``dtype=torch.float16 if
+# ... else torch.float32``, ``x.dtype == torch.uint8``); making a tensor of one raises
+# "not supported", as cygrad has no kernels for them.
+float16 = dtype("float16", None, 2, True, True)
+bfloat16 = dtype("bfloat16", None, 2, True, True)
+half = float16
+uint8 = dtype("uint8", None, 1, False, False)
+int8 = dtype("int8", None, 1, False, True)
+int16 = dtype("int16", None, 2, False, True)
 
 
 def get_default_dtype():
@@ -70,6 +83,7 @@ def set_default_dtype(d):
     """
     if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _supported(d)
     _core_tensor.set_default_float(d._code)
 
 
@@ -81,4 +95,11 @@ def promote_types(type1, type2):
     >>> cygrad.promote_types(cygrad.int32, cygrad.float32)
     cygrad.float32
     """
-    return DTYPES[max(type1._code, type2._code)]
+    return DTYPES[max(_supported(type1)._code, _supported(type2)._code)]
+
+
+def _supported(d):
+    if d._code is None:
+        raise TypeError(f"{d!r} is not supported: cygrad tensors are float32, float64, int32, "
+                        f"int64 or bool")
+    return d

@@ -5,12 +5,12 @@ from ._core import _create, _elementwise
 from ._core import _tensor as _core_tensor
 from ._core._tensor import TensorBase
 from ._dtype import bool_, float32, get_default_dtype, int64
-from ._device import device as _device
+from ._device import check_cpu as _device
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
            "linspace", "eye", "zeros_like", "ones_like", "full_like", "empty_like", "rand",
            "randn", "randint", "rand_like", "randn_like", "randint_like", "manual_seed",
-           "Generator", "initial_seed", "seed"]
+           "Generator", "initial_seed", "seed", "randperm"]
 
 
 def _size(size):
@@ -357,3 +357,25 @@ def randn_like(input, *, dtype=None, device=None, requires_grad=False):
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
     """``randint`` with ``input``'s shape (and dtype)."""
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of ``0 .. n-1`` (int64 by default).
+
+    Examples
+    --------
+    >>> g = cygrad.Generator().manual_seed(0)
+    >>> sorted(cygrad.randperm(4, generator=g).tolist())
+    [0, 1, 2, 3]
+    """
+    if isinstance(n, builtins.bool) or not hasattr(n, "__index__"):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not "
+                        f"{type(n).__name__}")
+    n = n.__index__()
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    g = (generator or default_generator)._bits()
+    t = _create.from_buffer(g.permutation(n).astype("int64", copy=False))
+    if dtype is not None and dtype is not int64:
+        t = t.to(dtype)
+    return _finish(t, requires_grad, device)

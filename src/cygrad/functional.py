@@ -11,7 +11,8 @@ from ._dtype import DTYPES
 from .creation import tensor as _new_tensor
 from .autograd import _functions as _autograd_functions
 from .autograd.dispatch import binary as _binary, op as _op, unary as _unary
-from .tensor import BINARY_DOCS, UNARY_DOCS, Tensor, _B, _U
+from .tensor import (BINARY_DOCS, UNARY_DOCS, Tensor, _B, _U, _bin_counts, _positions,
+                     _return_types)
 
 __all__ = []
 
@@ -91,7 +92,8 @@ for _name in ("sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "var", 
               "broadcast_to", "clone", "isclose", "allclose", "equal", "lerp",
               "index_put", "as_strided", "square", "matmul", "mm", "bmm", "mv", "dot",
               "outer", "ger", "diagonal", "trace", "softmax", "log_softmax",
-              "addcmul", "addcdiv"):
+              "addcmul", "addcdiv", "sort", "argsort", "msort", "topk", "cumsum", "cumprod",
+              "fliplr", "flipud", "roll", "tril", "triu", "norm", "multinomial", "histc"):
     _method_function(_name)
 del _name
 
@@ -452,3 +454,96 @@ def einsum(equation, *operands):
         cur, cs = _einsum_pair(cur, cs, t, ts, later)
     cur, cs = _einsum_single(cur, cs, set(out))
     return cur.permute([cs.index(ch) for ch in out]) if out else cur.reshape(())
+
+
+@_export
+def flip(input, dims):
+    """A copy of ``input`` reversed along ``dims`` (a tuple or list of ints).
+
+    Examples
+    --------
+    >>> cygrad.flip(cygrad.arange(4), [0])
+    tensor([3, 2, 1, 0])
+    """
+    _check_tensor("flip", input)
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"flip(): argument 'dims' (position 2) must be tuple of ints, not "
+                        f"{type(dims).__name__}")
+    return input.flip(tuple(dims))
+
+
+@_export
+def histogram(input, bins, *, range=None, weight=None, density=False):
+    """A histogram of ``input``'s values: ``(hist, bin_edges)``.
+
+    Parameters
+    ----------
+    input : Tensor
+        Floating point; flattened.
+    bins : int or Tensor
+        The number of equal bins over ``range`` (the data's range by default), or the
+        increasing bin edges (values outside them are ignored; the last edge is inclusive).
+    range : (float, float), optional
+    weight : Tensor, optional
+        One weight per element, summed instead of counting.
+    density : bool, optional
+        Normalise so that the histogram integrates to 1.
+
+    Returns
+    -------
+    (Tensor, Tensor)
+        A named tuple ``(hist, bin_edges)``.
+
+    Examples
+    --------
+    >>> cygrad.histogram(cygrad.tensor([1., 2., 1.]), bins=4, range=(0., 3.)).hist
+    tensor([0., 2., 1., 0.])
+    """
+    _check_tensor("histogram", input)
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
+                                  f"'{repr(input.dtype).split('.')[1].capitalize()}'")
+    v = input.detach().reshape(-1)
+    w = None
+    if weight is not None:
+        if tuple(weight.shape) != tuple(input.shape):
+            raise RuntimeError("torch.histogram: if weight tensor is provided it should have "
+                               "the same shape as the input tensor")
+        w = weight.detach().reshape(-1).to(input.dtype)
+    if isinstance(bins, TensorBase):
+        edges = bins.detach().to(input.dtype)
+        if edges.ndim != 1 or edges.numel() < 2:
+            raise RuntimeError("torch.histogram(): bins tensor should have one dimension and "
+                               "at least 2 elements")
+        nb = edges.numel() - 1
+        inside = (v >= edges[0]) & (v <= edges[-1])
+        if w is not None:
+            w = w[inside]
+        v = v[inside]
+        pos = ((v.unsqueeze(-1) >= edges).sum(-1) - 1).clamp(0, nb - 1)
+    else:
+        if isinstance(bins, builtins.bool) or not hasattr(bins, "__index__") or bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
+                               f"dimension 0")
+        nb = bins.__index__()
+        if range is not None:
+            lo, hi = builtins.float(range[0]), builtins.float(range[1])
+        elif v.numel():
+            lo, hi = v.amin().item(), v.amax().item()
+        else:
+            lo, hi = 0.0, 0.0
+        if lo > hi:
+            raise RuntimeError(f"torch.histogram(): min should not exceed max, but got min "
+                               f"{lo} max {hi}")
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        from .creation import linspace
+
+        edges = linspace(lo, hi, nb + 1, dtype=input.dtype)
+        if w is not None:
+            w = w[(v >= lo) & (v <= hi)]
+        v, pos = _positions(v, lo, hi, nb)
+    hist = _bin_counts(v, pos, nb, w, input.dtype)
+    if density:
+        hist = hist / (hist.sum() * (edges[1:] - edges[:-1]))
+    return _return_types.histogram(hist, edges)

@@ -9,12 +9,13 @@ from collections import namedtuple
 
 from ._core import _linalg
 from ._core._tensor import TensorBase
-from .autograd._functions import _sqrt_zero_grad_kernel, record
+from .autograd._functions import record
 from .autograd.dispatch import op as _op
 from .autograd.grad_mode import needs_grad
 from .autograd.graph import Node
 from .creation import arange, eye, ones
 from .functional import broadcast_shapes
+from .tensor import _vector_norm
 
 __all__ = ["LinAlgError", "det", "slogdet", "solve", "inv", "norm", "vector_norm",
            "matrix_norm", "lu_factor"]
@@ -221,23 +222,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     ``ord`` may be any real number, ``inf`` (max abs), ``-inf`` (min abs) or 0 (count of
     non-zeros).
     """
-    if dtype is not None:
-        x = x.to(dtype)
-    if not x.is_floating_point():
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
-                           f"as input. Got {repr(x.dtype).split('.')[1].capitalize()}")
-    a = x.abs()
-    if ord == math.inf:
-        return a.amax(() if dim is None else dim, keepdim)
-    if ord == -math.inf:
-        return a.amin(() if dim is None else dim, keepdim)
-    if ord == 0:
-        return (a != 0).to(x.dtype).sum(dim, keepdim)
-    if ord == 1:
-        return a.sum(dim, keepdim)
-    if ord == 2:
-        return _op(_sqrt_zero_grad_kernel, (a * a).sum(dim, keepdim))
-    return (a ** ord).sum(dim, keepdim) ** (1.0 / ord)
+    return _vector_norm(x, ord, dim, keepdim, dtype)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):

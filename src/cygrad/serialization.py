@@ -64,7 +64,7 @@ from ._core._tensor import Size, TensorBase
 from ._dtype import DTYPES, dtype as _dtype_cls
 from ._version import __version__
 from .creation import from_numpy
-from ._device import device as _device
+from ._device import check_cpu as _device
 
 __all__ = ["save", "load"]
 

@@ -8,15 +8,16 @@ otherwise they call the kernel directly.
 """
 import builtins
 
-from ._core import _create, _elementwise, _index, _iter, _matmul, _reduce
+from ._core import _create, _elementwise, _index, _iter, _matmul, _reduce, _sort
 from ._core import _tensor as _core_tensor
 from ._core._tensor import Size, TensorBase
-from ._device import device
+from ._device import check_cpu as _check_cpu, device
 from ._dtype import DTYPES, dtype, float32, float64, int32, int64, bool_
 from . import _dtype as _dtype_module, _tensor_str, creation
 from .autograd import engine as _engine
-from .autograd._functions import (_clamp_kernel, _diagonal_view, _reshape_kernel,
-                                  _sqrt_zero_grad_kernel, _t_view,
+from .autograd._functions import (_clamp_kernel, _diagonal_view, _repeat_kernel,
+                                  _reshape_kernel, _roll_kernel, _scan_kernel,
+                                  _sqrt_zero_grad_kernel, _t_view, _tri_kernel,
                                   log_softmax as _log_softmax, softmax as _softmax)
 from .autograd.dispatch import binary as _binary, op as _op, reduction as _reduction, \
     unary as _unary
@@ -392,11 +393,11 @@ class Tensor(TensorBase):
             elif isinstance(a, TensorBase):
                 dtype = a.dtype
             elif isinstance(a, (str, _device_cls)):
-                _device_cls(a)
+                _check_cpu(a)
             else:
                 raise TypeError(f"to() received an invalid argument: {a!r}")
         if device is not None:
-            _device_cls(device)
+            _check_cpu(device)
         if dtype is None or dtype is self.dtype:
             return self.clone() if copy else self
         return _op(_elementwise.cast, self, _code(dtype))
@@ -752,6 +753,277 @@ class Tensor(TensorBase):
         """The elements where ``mask`` (broadcast) is true, as a 1-d copy."""
         a, m = _broadcast_pair(self, mask)
         return _op(_index.masked_select, a, m)
+
+    # ---------------------------------------------------------------- ordering and scans
+    def sort(self, dim=-1, descending=False, stable=False):
+        """``(values, indices)`` sorted along ``dim``.
+
+        The sort is always stable (equal values keep their order) and NaN sorts as the
+        largest value, as in PyTorch.
+
+        Parameters
+        ----------
+        dim : int, optional
+            The dim to sort along (the last by default).
+        descending : bool, optional
+        stable : bool, optional
+            Accepted for PyTorch's signature; every sort here is stable.
+
+        Returns
+        -------
+        (Tensor, Tensor)
+            A named tuple ``(values, indices)``; ``indices`` are int64.
+
+        Examples
+        --------
+        >>> cygrad.tensor([3., 1., 2.]).sort()
+        cygrad.return_types.sort(
+        values=tensor([1., 2., 3.]),
+        indices=tensor([1, 2, 0]))
+        """
+        return _return_types.sort(*_op(_sort.sort, self, dim, builtins.bool(descending)))
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        """The indices that sort ``self`` along ``dim`` (``sort(...).indices``).
+
+        Examples
+        --------
+        >>> cygrad.tensor([3., 1., 2.]).argsort(descending=True)
+        tensor([0, 2, 1])
+        """
+        return _sort.sort(self, dim, builtins.bool(descending))[1]
+
+    def msort(self):
+        """``self.sort(dim=0).values``."""
+        return self.sort(0).values
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """The ``k`` largest (``largest=False``: smallest) entries along ``dim``.
+
+        Ties go to the lower index, so the result equals the first ``k`` of a descending
+        stable sort. With ``sorted=False`` the ``k`` entries come in no particular order.
+
+        Parameters
+        ----------
+        k : int
+            ``0 <= k <= self.size(dim)``.
+        dim : int, optional
+            The last dim by default.
+        largest, sorted : bool, optional
+
+        Returns
+        -------
+        (Tensor, Tensor)
+            A named tuple ``(values, indices)``.
+
+        Examples
+        --------
+        >>> cygrad.tensor([1., 5., 3., 4.]).topk(2)
+        cygrad.return_types.topk(
+        values=tensor([5., 4.]),
+        indices=tensor([1, 3]))
+        """
+        return _return_types.topk(*_op(_sort.topk, self, k, dim, builtins.bool(largest),
+                                       builtins.bool(sorted)))
+
+    def cumsum(self, dim, *, dtype=None):
+        """Running sums along ``dim``; bool and integer inputs give int64, floats
+        accumulate in float64.
+
+        Parameters
+        ----------
+        dim : int
+        dtype : cygrad.dtype, optional
+            Cast the input to this dtype first.
+
+        Examples
+        --------
+        >>> cygrad.tensor([1, 2, 3]).cumsum(0)
+        tensor([1, 3, 6])
+        """
+        return _op(_scan_kernel, self, 0, dim, None if dtype is None else _code(dtype))
+
+    def cumprod(self, dim, *, dtype=None):
+        """Running products along ``dim`` (dtypes as :meth:`cumsum`).
+
+        Examples
+        --------
+        >>> cygrad.tensor([1., 2., 3.]).cumprod(0)
+        tensor([1., 2., 6.])
+        """
+        return _op(_scan_kernel, self, 1, dim, None if dtype is None else _code(dtype))
+
+    def cumsum_(self, dim, *, dtype=None):
+        """In-place :meth:`cumsum`."""
+        return self.copy_(self.cumsum(dim, dtype=dtype))
+
+    def cumprod_(self, dim, *, dtype=None):
+        """In-place :meth:`cumprod`."""
+        return self.copy_(self.cumprod(dim, dtype=dtype))
+
+    def flip(self, *dims):
+        """A copy reversed along ``dims``.
+
+        Examples
+        --------
+        >>> cygrad.tensor([[1, 2], [3, 4]]).flip(0)
+        tensor([[3, 4],
+                [1, 2]])
+        """
+        return _op(_sort.flip, self, _dim_list(_shape_args(dims), self.ndim))
+
+    def fliplr(self):
+        """``self.flip(1)`` (at least 2-d)."""
+        if self.ndim < 2:
+            raise RuntimeError("Input must be >= 2-d.")
+        return self.flip(1)
+
+    def flipud(self):
+        """``self.flip(0)`` (at least 1-d)."""
+        if self.ndim < 1:
+            raise RuntimeError("Input must be >= 1-d.")
+        return self.flip(0)
+
+    def roll(self, shifts, dims=None):
+        """Shift the elements along ``dims`` cyclically (``dims`` None: the flattened
+        tensor, shape restored).
+
+        Examples
+        --------
+        >>> cygrad.tensor([1, 2, 3, 4]).roll(1)
+        tensor([4, 1, 2, 3])
+        """
+        shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+        for sh in shifts:
+            if isinstance(sh, builtins.bool) or not hasattr(sh, "__index__"):
+                raise TypeError(f"roll(): argument 'shifts' must be tuple of ints, not "
+                                f"{type(sh).__name__}")
+        shifts = tuple(sh.__index__() for sh in shifts)
+        if dims is None:
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                                   f"dims:0")
+            return _op(_roll_kernel, self, shifts, None)
+        dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+        if len(dims) != len(shifts):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                               f"dims:{len(dims)}")
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+        dims = tuple(_core_tensor.wrap_dim_py(d, self.ndim) for d in dims)
+        return _op(_roll_kernel, self, shifts, dims)
+
+    def tril(self, diagonal=0):
+        """The lower triangle of the last two dims (``j - i <= diagonal``), zeros above.
+
+        Examples
+        --------
+        >>> cygrad.ones(2, 2).tril()
+        tensor([[1., 0.],
+                [1., 1.]])
+        """
+        return self._tri(diagonal, False)
+
+    def triu(self, diagonal=0):
+        """The upper triangle of the last two dims (``j - i >= diagonal``), zeros below."""
+        return self._tri(diagonal, True)
+
+    def tril_(self, diagonal=0):
+        """In-place :meth:`tril`."""
+        return self.copy_(self.tril(diagonal))
+
+    def triu_(self, diagonal=0):
+        """In-place :meth:`triu`."""
+        return self.copy_(self.triu(diagonal))
+
+    def _tri(self, diagonal, upper):
+        if self.ndim < 2:
+            raise RuntimeError(f"{'triu' if upper else 'tril'}: input tensor must have at "
+                               f"least 2 dimensions")
+        if isinstance(diagonal, builtins.bool) or not hasattr(diagonal, "__index__"):
+            raise TypeError(f"{'triu' if upper else 'tril'}(): argument 'diagonal' must be "
+                            f"int, not {type(diagonal).__name__}")
+        return _op(_tri_kernel, self, diagonal.__index__(), upper)
+
+    def repeat(self, *sizes):
+        """Tile ``self`` ``sizes[i]`` times along dim ``i`` (a copy; ``sizes`` may have more
+        dims than ``self``, which then gains leading dims).
+
+        Examples
+        --------
+        >>> cygrad.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+        """
+        sizes = _shape_args(sizes)
+        for r in sizes:
+            if isinstance(r, builtins.bool) or not hasattr(r, "__index__"):
+                raise TypeError(f"repeat(): argument 'repeats' must be tuple of ints, but found "
+                                f"element of type {type(r).__name__}")
+        sizes = tuple(r.__index__() for r in sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
+                               "number of dimensions of tensor")
+        if builtins.any(r < 0 for r in sizes):
+            raise RuntimeError(f"Trying to create tensor with negative dimension "
+                               f"{builtins.min(sizes)}: {list(sizes)}")
+        return _op(_repeat_kernel, self, sizes)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """The ``p``-norm over ``dim`` (all elements by default), as ``torch.norm``.
+
+        ``p`` is a number, ``inf``/``-inf`` or ``'fro'`` (the 2-norm of the entries);
+        ``'nuc'`` needs an SVD, which cygrad does not have.
+
+        Examples
+        --------
+        >>> cygrad.tensor([3., 4.]).norm()
+        tensor(5.)
+        """
+        if p == "fro" or p is None:
+            p = 2
+        elif isinstance(p, str):
+            raise NotImplementedError(f"norm(): p={p!r} needs an SVD, which cygrad does not "
+                                      f"implement")
+        return _vector_norm(self, p, dim, keepdim, dtype)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        """Draw ``num_samples`` category indices from each row of the (unnormalised)
+        probabilities ``self`` (1-d or 2-d).
+
+        Without replacement each row yields distinct categories (by sorting
+        ``p / Exponential(1)`` keys, PyTorch's method); with replacement each draw is an
+        independent inverse-CDF lookup.
+
+        Parameters
+        ----------
+        num_samples : int
+        replacement : bool, optional
+        generator : cygrad.Generator, optional
+
+        Returns
+        -------
+        Tensor
+            int64, shape ``(num_samples,)`` or ``(rows, num_samples)``.
+
+        Examples
+        --------
+        >>> g = cygrad.Generator().manual_seed(0)
+        >>> cygrad.tensor([0., 1., 0.]).multinomial(2, replacement=True, generator=g)
+        tensor([1, 1])
+        """
+        return _multinomial(self, num_samples, replacement, generator)
+
+    def histc(self, bins=100, min=0, max=0):
+        """A histogram of ``bins`` equal bins over ``[min, max]`` (``min == max``: the data's
+        range); values outside are ignored, ``max`` falls in the last bin.
+
+        Examples
+        --------
+        >>> cygrad.tensor([1., 2., 1.]).histc(bins=4, min=0, max=3)
+        tensor([0., 2., 1., 0.])
+        """
+        return _histc(self, bins, min, max)
 
     # ---------------------------------------------------------------- arithmetic dunders
     __add__ = _dunder(_ADD)
@@ -1199,14 +1471,29 @@ _dtype_cls = dtype
 _device_cls = device        # the methods' ``device=`` arguments shadow the class
 
 
-class _return_types:
-    """Named tuples returned by ``max(dim)`` / ``min(dim)`` (``.values``, ``.indices``)."""
-
+def _return_type(name, fields):
+    """A named tuple printed as PyTorch prints its ``torch.return_types``."""
     from collections import namedtuple
 
-    max = namedtuple("max", ["values", "indices"])
-    min = namedtuple("min", ["values", "indices"])
-    del namedtuple
+    base = namedtuple(name, fields)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"cygrad.return_types.{name}(\n{body})"
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__,
+                                "__module__": "cygrad.return_types"})
+
+
+class _return_types:
+    """Named tuples returned by ``max(dim)``, ``min(dim)``, ``sort``, ``topk`` and
+    ``histogram`` (``.values``/``.indices``, ``.hist``/``.bin_edges``)."""
+
+    max = _return_type("max", ["values", "indices"])
+    min = _return_type("min", ["values", "indices"])
+    sort = _return_type("sort", ["values", "indices"])
+    topk = _return_type("topk", ["values", "indices"])
+    histogram = _return_type("histogram", ["hist", "bin_edges"])
 
 
 def _arg(which, x, dim, keepdim):
@@ -1215,6 +1502,129 @@ def _arg(which, x, dim, keepdim):
         _, idx = _op(_reduce.arg_reduce, which, flat, 0, False)
         return idx.reshape([1] * x.ndim) if keepdim else idx
     return _op(_reduce.arg_reduce, which, x, dim, keepdim)[1]
+
+
+def _dim_list(dims, nd):
+    """``dims`` wrapped for an ``nd``-d tensor, each at most once (a 0-d tensor's one
+    pseudo-dim names nothing to reverse)."""
+    if isinstance(dims, builtins.int):
+        raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
+    out = []
+    for d in dims:
+        w = _core_tensor.wrap_dim_py(d, nd)
+        if w in out:
+            raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
+        out.append(w)
+    return tuple(out) if nd else ()
+
+
+def _vector_norm(x, ord, dim, keepdim, dtype):
+    """The vector ``ord``-norm over ``dim`` (all elements when None): behind
+    ``Tensor.norm`` and ``linalg.vector_norm``."""
+    import math
+
+    if dtype is not None:
+        x = x.to(dtype)
+    if not x.is_floating_point():
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {repr(x.dtype).split('.')[1].capitalize()}")
+    a = x.abs()
+    if ord == math.inf:
+        return a.amax(() if dim is None else dim, keepdim)
+    if ord == -math.inf:
+        return a.amin(() if dim is None else dim, keepdim)
+    if ord == 0:
+        return (a != 0).to(x.dtype).sum(dim, keepdim)
+    if ord == 1:
+        return a.sum(dim, keepdim)
+    if ord == 2:
+        return _op(_sqrt_zero_grad_kernel, (a * a).sum(dim, keepdim))
+    return (a ** ord).sum(dim, keepdim) ** (1.0 / ord)
+
+
+def _dtype_name(t):
+    return ("Bool", "Int", "Long", "Float", "Double")[t._dtype_code]
+
+
+def _multinomial(p, num_samples, replacement, generator):
+    if not p.is_floating_point():
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{_dtype_name(p)}")
+    if p.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if isinstance(num_samples, builtins.bool) or not hasattr(num_samples, "__index__"):
+        raise TypeError(f"multinomial(): argument 'num_samples' must be int, not "
+                        f"{type(num_samples).__name__}")
+    n = num_samples.__index__()
+    if n <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    cats = p.shape[-1]
+    if not replacement and n > cats:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    rows = _reshape_kernel(p.detach(), (-1, cats))
+    out_shape = (n,) if p.ndim == 1 else (rows.shape[0], n)
+    if rows.shape[0] == 0:
+        return _core_tensor.empty_tensor(out_shape, int64._code)
+    p64 = _elementwise.cast(rows, float64._code)
+    if cats == 0 or not builtins.bool(_elementwise.unary(_U["isfinite"], p64).all()) \
+            or p64.amin().item() < 0:
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if builtins.bool((p64.sum(1) <= 0).any()):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    bits = (generator or creation.default_generator)._bits()
+    if replacement:
+        u = _create.from_buffer(bits.random((rows.shape[0], n)))
+        out = _sort.multinomial_search(_sort.scan(0, p64, 1), u)
+    else:
+        # PyTorch's method: the n largest of p / E with E ~ Exponential(1) are a draw
+        # without replacement (categories of probability 0 come last)
+        e = _create.from_buffer(bits.standard_exponential((rows.shape[0], cats)))
+        out = _sort.topk(_binary(_DIV, p64, e), n, 1, True, True)[1]
+    return TensorBase._view(out, out_shape)
+
+
+def _bin_counts(v, pos, bins, weight, dt):
+    """``bins`` counts (or sums of ``weight``) of the int64 bin positions ``pos``."""
+    hist = _core_tensor.empty_tensor((bins,), dt._code, True)
+    w = weight if weight is not None else _core_tensor.empty_tensor(tuple(pos.shape),
+                                                                     dt._code)
+    if weight is None:
+        _elementwise.fill_(w, 1)
+    _index.index_put_(hist, (pos,), w, True)
+    return hist
+
+
+def _histc(x, bins, lo, hi):
+    if not x.is_floating_point():
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dtype_name(x)}'")
+    if isinstance(bins, builtins.bool) or not hasattr(bins, "__index__"):
+        raise TypeError(f"histc(): argument 'bins' must be int, not {type(bins).__name__}")
+    bins = bins.__index__()
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
+                           f"dimension 0")
+    v = _reshape_kernel(x.detach(), (-1,))
+    lo, hi = builtins.float(lo), builtins.float(hi)
+    if lo == hi and v.numel():
+        lo, hi = v.amin().item(), v.amax().item()
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (builtins.abs(lo) < float("inf") and builtins.abs(hi) < float("inf")):
+        raise RuntimeError(f"torch.histc: range of [{lo:g}, {hi:g}] is not finite")
+    v, pos = _positions(v, lo, hi, bins)
+    return _bin_counts(v, pos, bins, None, x.dtype)
+
+
+def _positions(v, lo, hi, bins):
+    """The values of 1-d ``v`` inside ``[lo, hi]`` and their bin among ``bins`` equal bins
+    (``hi`` itself in the last)."""
+    inside = (v >= lo) & (v <= hi)
+    v = v[inside]
+    pos = ((v - lo) * (bins / (hi - lo))).to(int64)
+    return v, pos.clamp(0, bins - 1)
 
 
 def _reduced_count(x, dim):

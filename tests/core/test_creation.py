@@ -452,8 +452,14 @@ def test_device_with_an_index():
     assert len({cygrad.device("cpu"), cygrad.device("cpu:0"), cygrad.device("cpu")}) == 2
     with pytest.raises(RuntimeError, match="Invalid device string: 'cpu:x'"):
         cygrad.device("cpu:x")
+    assert repr(cygrad.device("cuda:0")) == "device(type='cuda', index=0)"
+    assert cygrad.device("cuda") != cygrad.device("cpu") and cygrad.device("mps") == "mps"
     with pytest.raises(RuntimeError, match="only the 'cpu' device, got 'cuda:0'"):
-        cygrad.device("cuda:0")
+        cygrad.zeros(2, device=cygrad.device("cuda:0"))
+    with pytest.raises(RuntimeError, match="only the 'cpu' device, got 'cuda'"):
+        cygrad.ones(2).to("cuda")
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+        cygrad.device("gpu")
 
 
 def test_device_matches_torch():

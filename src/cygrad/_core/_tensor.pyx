@@ -84,6 +84,9 @@ cdef int dtype_code(object dtype) except -1:
         return DT_INT64
     if dtype is bool:
         return DT_BOOL
+    if getattr(dtype, "_code", 0) is None:      # a dtype name cygrad knows but has no kernels for
+        raise TypeError(f"{dtype!r} is not supported: cygrad tensors are float32, float64, "
+                        f"int32, int64 or bool")
     raise TypeError(f"dtype must be a cygrad dtype (float32, float64, int32, int64 or bool), "
                     f"got {dtype!r}")
 

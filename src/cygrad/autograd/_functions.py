@@ -10,7 +10,7 @@ record a graph of their own (double backward). Broadcasting is undone by the eng
 import builtins
 import math
 
-from .._core import _elementwise, _index, _matmul, _reduce
+from .._core import _elementwise, _index, _matmul, _reduce, _sort
 from .._core import _tensor as _core_tensor
 from .._core._tensor import TensorBase
 from ..creation import arange, full, zeros
@@ -1160,6 +1160,206 @@ def softmax(x, dim, dtype=None):
     return out
 
 
+# ------------------------------------------------------------------ ordering and scans
+class SortBackward0(Node):
+    """``sort``/``topk``: each gradient goes back to the position its value came from."""
+
+    __slots__ = ("dim", "shape")
+
+    def apply(self, g):
+        (idx,) = self.saved
+        return (_scatter_along(g, idx, self.dim, True, self.shape),)
+
+
+class TopkBackward0(SortBackward0):
+    __slots__ = ()
+
+
+def _ordered(cls, res, x, dim):
+    vals, idx = res
+    if vals._dtype_code >= 3:
+        node = record(cls, (x,), vals)
+        node.dim = dim
+        node.shape = tuple(x.shape)
+        node.save(idx)
+    return vals, idx
+
+
+def sort(x, dim, descending):
+    return _ordered(SortBackward0, _sort.sort(x, dim, descending), x, dim)
+
+
+def topk(x, k, dim, largest, sorted):
+    return _ordered(TopkBackward0, _sort.topk(x, k, dim, largest, sorted), x, dim)
+
+
+def _scan_kernel(x, op, dim, code):
+    """``cumsum`` (op 0) / ``cumprod`` (op 1) along ``dim``, in dtype ``code`` (None: the
+    input's, with bool and int32 widened to int64 as PyTorch does)."""
+    if code is None:
+        code = 2 if x._dtype_code < 2 else x._dtype_code
+    if code < 2:                  # int32/bool results: computed in int64, then narrowed
+        return _elementwise.cast(_sort.scan(op, _elementwise.cast(x, 2), dim), code)
+    if code != x._dtype_code:
+        x = _elementwise.cast(x, code)
+    return _sort.scan(op, x, dim)
+
+
+class CumsumBackward0(Node):
+    """The gradient of a running sum is the running sum of the gradient, from the end."""
+
+    __slots__ = ("dim",)
+
+    def apply(self, g):
+        return (g.flip(self.dim).cumsum(self.dim).flip(self.dim),)
+
+
+class CumprodBackward0(Node):
+    """Exact where the input has zeros (one O(n) pass of the kernel); when the backward is
+    itself recorded (``create_graph``), written with tensor ops, which needs no zeros."""
+
+    __slots__ = ("dim",)
+
+    def apply(self, g):
+        x, out = self.saved
+        d = self.dim
+        if needs_grad(g, x):
+            if bool((x == 0).any()):
+                raise NotImplementedError("double backward of cumprod through an input with "
+                                          "zeros is not supported")
+            return ((g * out).flip(d).cumsum(d).flip(d) / x,)
+        if g.dtype != x.dtype:
+            g = g.to(x.dtype)
+        return (_sort.cumprod_backward(x, g, d),)
+
+
+def scan(x, op, dim, code):
+    if code is not None and code != x._dtype_code and code >= 3:
+        x = cast(x, code)                             # the cast is recorded too
+    out = _scan_kernel(x, op, dim, code)
+    if out._dtype_code >= 3:
+        node = record(CumsumBackward0 if op == 0 else CumprodBackward0, (x,), out)
+        node.dim = dim
+        if op == 1:
+            node.save(x, alias(out))
+    return out
+
+
+class FlipBackward0(Node):
+    __slots__ = ("dims",)
+
+    def apply(self, g):
+        return (g.flip(self.dims),)
+
+
+def flip(x, dims):
+    out = _sort.flip(x, dims)
+    node = record(FlipBackward0, (x,), out)
+    node.dims = dims
+    return out
+
+
+def _roll_kernel(x, shifts, dims):
+    """``roll``: each ``shifts[i]`` along ``dims[i]`` (``dims`` None: the flattened tensor),
+    as two block copies per dim."""
+    if dims is None:
+        return TensorBase._view(_roll_kernel(_reshape_kernel(x, (-1,)), shifts, (0,)),
+                                tuple(x.shape))
+    res = x
+    for shift, d in zip(shifts, dims):
+        n = res.shape[d]
+        s = shift % n if n else 0
+        if s == 0:
+            continue
+        out = _core_tensor.empty_tensor(tuple(res.shape), res._dtype_code)
+        narrow = TensorBase._narrow
+        _elementwise.copy_(narrow(out, d, s, n - s), narrow(res, d, 0, n - s))
+        _elementwise.copy_(narrow(out, d, 0, s), narrow(res, d, n - s, s))
+        res = out
+    return _elementwise.clone(x) if res is x else res
+
+
+class RollBackward0(Node):
+    __slots__ = ("shifts", "dims")
+
+    def apply(self, g):
+        return (g.roll(tuple(-s for s in self.shifts), self.dims),)
+
+
+def roll(x, shifts, dims):
+    out = _roll_kernel(x, shifts, dims)
+    node = record(RollBackward0, (x,), out)
+    node.shifts = shifts
+    node.dims = dims
+    return out
+
+
+def _tri_kernel(x, diagonal, upper):
+    """``tril`` (``upper`` false: keep ``j - i <= diagonal``) or ``triu`` (``j - i >=
+    diagonal``) of the last two dims, through a broadcast mask."""
+    n, m = x.shape[-2], x.shape[-1]
+    offset = _binary_kernel(_B["sub"], arange(m).view(1, m), arange(n).view(n, 1))
+    mask = _binary_kernel(_B["ge" if upper else "le"], offset, diagonal)
+    return _elementwise.where(mask, x, zeros((), dtype=x.dtype))
+
+
+class TrilBackward0(Node):
+    __slots__ = ("diagonal",)
+
+    def apply(self, g):
+        return (g.tril(self.diagonal),)
+
+
+class TriuBackward0(Node):
+    __slots__ = ("diagonal",)
+
+    def apply(self, g):
+        return (g.triu(self.diagonal),)
+
+
+def tri(x, diagonal, upper):
+    out = _tri_kernel(x, diagonal, upper)
+    node = record(TriuBackward0 if upper else TrilBackward0, (x,), out)
+    node.diagonal = diagonal
+    return out
+
+
+def _repeat_kernel(x, repeats):
+    """``repeat``: ``x`` (with leading 1s up to ``len(repeats)`` dims) tiled ``repeats[i]``
+    times along dim ``i``: an interleaved broadcast view, copied."""
+    shape = (1,) * (len(repeats) - x.ndim) + tuple(x.shape)
+    inter = []
+    big = []
+    for r, n in zip(repeats, shape):
+        inter += [1, n]
+        big += [r, n]
+    view = TensorBase._expand(_reshape_kernel(x, tuple(inter)), tuple(big))
+    return TensorBase._view(_elementwise.clone(view),
+                            tuple(r * n for r, n in zip(repeats, shape)))
+
+
+class RepeatBackward0(Node):
+    """The gradient of a tiled tensor: the sum over the tiles."""
+
+    __slots__ = ("repeats", "shape")
+
+    def apply(self, g):
+        nd = len(self.repeats)
+        shape = (1,) * (nd - len(self.shape)) + self.shape
+        inter = []
+        for r, n in zip(self.repeats, shape):
+            inter += [r, n]
+        return (g.reshape(inter).sum(tuple(range(0, 2 * nd, 2))).reshape(self.shape),)
+
+
+def repeat(x, repeats):
+    out = _repeat_kernel(x, repeats)
+    node = record(RepeatBackward0, (x,), out)
+    node.repeats = repeats
+    node.shape = tuple(x.shape)
+    return out
+
+
 # ------------------------------------------------------------------ the derivative table
 # What ``dispatch.op`` runs when ``fn(*args)`` must be recorded: each kernel maps to its
 # recorded form above. A kernel missing here (``nonzero``, for one) has no gradient and just
@@ -1196,4 +1396,11 @@ HANDLERS = {
     _elementwise.fill_: inplace_fill,
     _index.setitem: inplace_setitem,
     _index.index_put_: inplace_index_put,
+    _sort.sort: sort,
+    _sort.topk: topk,
+    _scan_kernel: scan,
+    _sort.flip: flip,
+    _roll_kernel: roll,
+    _tri_kernel: tri,
+    _repeat_kernel: repeat,
 }

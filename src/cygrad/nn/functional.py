@@ -27,9 +27,9 @@ _R = _reduce.REDUCE_OPS
 __all__ = [
     "linear", "bilinear", "relu", "relu_", "leaky_relu", "sigmoid", "tanh", "gelu", "silu",
     "softplus", "elu", "softmax", "log_softmax", "dropout", "one_hot", "embedding",
-    "layer_norm", "batch_norm", "conv2d", "max_pool2d", "avg_pool2d", "pad", "flatten",
-    "mse_loss", "l1_loss", "nll_loss", "cross_entropy", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "normalize",
+    "layer_norm", "batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "pad",
+    "flatten", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss",
+    "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "normalize",
 ]
 
 _binary_kernel = _elementwise.binary
@@ -82,6 +82,15 @@ def _reduce_loss(loss, reduction):
     if reduction == "sum":
         return loss.sum()
     return loss
+
+
+def _single(v, name):
+    if isinstance(v, int):
+        return (v,)
+    v = tuple(v)
+    if len(v) != 1 or not isinstance(v[0], int):
+        raise ValueError(f"{name} must be an int or a 1-tuple of ints, got {v!r}")
+    return v
 
 
 def _pair(v, name):
@@ -602,6 +611,39 @@ class ConvolutionBackward0(Node):
         return gx, gw, gb
 
 
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d cross-correlation: :func:`conv2d` over a height-1 image.
+
+    Parameters
+    ----------
+    input : Tensor
+        ``(N, C_in, L)`` or unbatched ``(C_in, L)``.
+    weight : Tensor
+        ``(C_out, C_in / groups, kL)``.
+    bias : Tensor, optional
+        ``(C_out,)``.
+    stride, padding, dilation : int or 1-tuple
+        As PyTorch; ``padding`` may also be ``'valid'`` or ``'same'``.
+    groups : int
+
+    Examples
+    --------
+    >>> F.conv1d(cygrad.arange(5.).reshape(1, 1, 5), cygrad.ones(1, 1, 2))
+    tensor([[[1., 3., 5., 7.]]])
+    """
+    if weight.ndim != 3:
+        raise RuntimeError(f"Expected 3-dimensional weight for conv1d, but got weight of size "
+                           f"{list(weight.shape)}")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2D (unbatched) or 3D (batched) input to conv1d, but got "
+                           f"input of size: {list(input.shape)}")
+    (s,) = _single(stride, "stride")
+    (d,) = _single(dilation, "dilation")
+    pad = padding if isinstance(padding, str) else (0, _single(padding, "padding")[0])
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, s), pad, (1, d), groups)
+    return out.squeeze(-2)
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-d cross-correlation, computed as im2col (a strided copy) and one batched GEMM.
 
@@ -924,6 +966,57 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _check_reduction(reduction)
     _warn_broadcast(input, target)
     return _reduce_loss((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``d = input -
+    target``), reduced by ``reduction``; ``beta=0`` is :func:`l1_loss`.
+
+    Examples
+    --------
+    >>> F.smooth_l1_loss(cygrad.tensor([0.5, 3.]), cygrad.tensor([0., 0.]))
+    tensor(1.3125)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _warn_broadcast(input, target)
+    d = input - target
+    a = d.abs()
+    if beta == 0:
+        return _reduce_loss(a, reduction)
+    return _reduce_loss(_where(a < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """``0.5 d**2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, reduced by
+    ``reduction`` (``delta`` times :func:`smooth_l1_loss` with ``beta=delta``).
+
+    Parameters
+    ----------
+    input, target : Tensor
+    reduction : {'mean', 'sum', 'none'}
+    delta : float
+        Positive.
+    weight : Tensor, optional
+        Multiplies the elementwise loss (broadcast) before the reduction.
+
+    Examples
+    --------
+    >>> F.huber_loss(cygrad.tensor([0.5, 3.]), cygrad.tensor([0., 0.]), delta=2.)
+    tensor(2.0625)
+    """
+    _check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _warn_broadcast(input, target)
+    d = input - target
+    a = d.abs()
+    loss = _where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce_loss(loss, reduction)
 
 
 class NllLossBackward0(Node):

@@ -1,32 +1,28 @@
-"""``Conv2d`` (im2col + the GEMM) and the pooling layers."""
+"""``Conv1d``/``Conv2d`` (im2col + the GEMM) and the pooling layers."""
 import math
 
 from ... import creation
+from ..._device import check_cpu as _check_cpu
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv2d", "MaxPool2d", "AvgPool2d"]
+__all__ = ["Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d"]
 
 
-class Conv2d(Module):
-    """2-d convolution over ``(N, C_in, H, W)`` input.
+class _ConvNd(Module):
+    """What ``Conv1d`` and ``Conv2d`` share: arguments, parameters, PyTorch's init and repr
+    (sizes are ``_n``-tuples)."""
 
-    The weight is ``(out_channels, in_channels // groups, kH, kW)``, initialised as
-    PyTorch's (kaiming-uniform with ``a=sqrt(5)``; bias ``U(-1/sqrt(fan_in), ...)``).
-
-    Examples
-    --------
-    >>> conv = nn.Conv2d(1, 8, kernel_size=3, padding=1)
-    >>> conv(cygrad.randn(4, 1, 8, 8)).shape
-    cygrad.Size([4, 8, 8, 8])
-    """
+    _n = 2
+    _name = "Conv2d"
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
                  dtype=None):
         super().__init__()
+        tup = F._single if self._n == 1 else F._pair
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups:
@@ -34,19 +30,21 @@ class Conv2d(Module):
         if out_channels % groups:
             raise ValueError("out_channels must be divisible by groups")
         if padding_mode != "zeros":
-            raise NotImplementedError("Conv2d: only padding_mode='zeros' is supported")
+            raise NotImplementedError(f"{self._name}: only padding_mode='zeros' is supported")
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"Invalid padding string {padding!r}, should be one of "
                              "{'valid', 'same'}")
+        if device is not None:
+            _check_cpu(device)
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = F._pair(kernel_size, "kernel_size")
-        self.stride = F._pair(stride, "stride")
-        self.padding = padding if isinstance(padding, str) else F._pair(padding, "padding")
-        self.dilation = F._pair(dilation, "dilation")
+        self.kernel_size = tup(kernel_size, "kernel_size")
+        self.stride = tup(stride, "stride")
+        self.padding = padding if isinstance(padding, str) else tup(padding, "padding")
+        self.dilation = tup(dilation, "dilation")
         self.groups = groups
         self.padding_mode = padding_mode
-        if padding == "same" and self.stride != (1, 1):
+        if padding == "same" and self.stride != (1,) * self._n:
             raise ValueError("padding='same' is not supported for strided convolutions")
         self.weight = Parameter(creation.empty(
             (out_channels, in_channels // groups) + self.kernel_size, dtype=dtype))
@@ -65,22 +63,64 @@ class Conv2d(Module):
                 bound = 1 / math.sqrt(fan_in)
                 init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input):
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
-
     def extra_repr(self):
+        n = self._n
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
-        if self.padding != (0, 0):
+        if self.padding != (0,) * n:
             s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
         return s
+
+
+class Conv1d(_ConvNd):
+    """1-d convolution over ``(N, C_in, L)`` (or unbatched ``(C_in, L)``) input.
+
+    The weight is ``(out_channels, in_channels // groups, kL)``, initialised as PyTorch's
+    (kaiming-uniform with ``a=sqrt(5)``; bias ``U(-1/sqrt(fan_in), ...)``).
+
+    Shape
+    -----
+    - Input: ``(N, C_in, L_in)`` or ``(C_in, L_in)``
+    - Output: ``(N, C_out, L_out)`` with
+      ``L_out = (L_in + 2 padding - dilation (kL - 1) - 1) // stride + 1``
+
+    Examples
+    --------
+    >>> conv = nn.Conv1d(4, 8, kernel_size=3, padding=1)
+    >>> conv(cygrad.randn(2, 4, 10)).shape
+    cygrad.Size([2, 8, 10])
+    """
+
+    _n = 1
+    _name = "Conv1d"
+
+    def forward(self, input):
+        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)
+
+
+class Conv2d(_ConvNd):
+    """2-d convolution over ``(N, C_in, H, W)`` input.
+
+    The weight is ``(out_channels, in_channels // groups, kH, kW)``, initialised as
+    PyTorch's (kaiming-uniform with ``a=sqrt(5)``; bias ``U(-1/sqrt(fan_in), ...)``).
+
+    Examples
+    --------
+    >>> conv = nn.Conv2d(1, 8, kernel_size=3, padding=1)
+    >>> conv(cygrad.randn(4, 1, 8, 8)).shape
+    cygrad.Size([4, 8, 8, 8])
+    """
+
+    def forward(self, input):
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)
 
 
 class MaxPool2d(Module):

@@ -2,7 +2,7 @@
 import itertools
 from collections import OrderedDict, namedtuple
 
-from ..._device import device as _device
+from ..._device import check_cpu as _device
 from ..._dtype import float32, float64
 from ...autograd import grad_mode
 from ...tensor import Tensor
