@@ -360,7 +360,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    """A random permutation of ``0 .. n-1`` (int64 by default).
+    """A random permutation of the integers ``0`` to ``n - 1`` (int64 by default).
 
     Examples
     --------

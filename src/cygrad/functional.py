@@ -11,6 +11,7 @@ from ._dtype import DTYPES
 from .creation import tensor as _new_tensor
 from .autograd import _functions as _autograd_functions
 from .autograd.dispatch import binary as _binary, op as _op, unary as _unary
+from .autograd.grad_mode import is_grad_enabled as _grad_enabled
 from .tensor import (BINARY_DOCS, UNARY_DOCS, Tensor, _B, _U, _bin_counts, _positions,
                      _return_types)
 
@@ -73,9 +74,10 @@ multiply.__doc__ = "Alias of :func:`mul`."
 def _method_function(name, doc=None):
     method = getattr(Tensor, name)
 
-    def fn(input, *args, **kwargs):
+    def fn(input, *args, out=None, **kwargs):
         _check_tensor(name, input)
-        return method(input, *args, **kwargs)
+        res = method(input, *args, **kwargs)
+        return res if out is None else _into(out, res, name)
 
     if doc is None:
         summary, _, rest = inspect.cleandoc(method.__doc__ or "").partition("\n\n")
@@ -222,12 +224,42 @@ def broadcast_tensors(*tensors):
     return tuple(t.expand(shape) for t in tensors)
 
 
-def _into(out, res):
-    """``res``, or ``res`` copied into ``out`` (the ``out=`` argument) and ``out``."""
+def _into(out, res, name="op"):
+    """``res``, or ``res`` copied into ``out`` (the ``out=`` argument) and ``out``.
+
+    As PyTorch: ``out`` must be able to hold the result's dtype, and the call may not be
+    recorded by autograd. ``out`` must have the result's shape (cygrad does not resize).
+    A tuple result goes into a tuple of ``out`` tensors.
+    """
     if out is None:
         return res
+    if isinstance(res, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(res):
+            raise TypeError(f"{name}(): out= must be a tuple of {len(res)} tensors")
+        filled = [_into(o, r, name) for o, r in zip(out, res)]
+        return type(res)(*filled) if hasattr(res, "_fields") else tuple(filled)
+    if not isinstance(out, TensorBase):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if res.requires_grad and _grad_enabled():
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
+                           f"automatic differentiation, but one of the arguments requires "
+                           f"grad.")
+    if tuple(out.shape) != tuple(res.shape):
+        raise RuntimeError(f"{name}(): out= has shape {list(out.shape)} but the result has "
+                           f"shape {list(res.shape)} (cygrad does not resize out= tensors)")
+    if _category(res.dtype) > _category(out.dtype):
+        raise RuntimeError(f"result type {_type_name(res)} can't be cast to the desired "
+                           f"output type {_type_name(out)}")
     out.copy_(res)
     return out
+
+
+def _category(dt):
+    return 2 if dt.is_floating_point else (0 if dt is DTYPES[0] else 1)
+
+
+def _type_name(t):
+    return ("Bool", "Int", "Long", "Float", "Double")[t._dtype_code]
 
 
 @_export
@@ -242,7 +274,7 @@ def cat(tensors, dim=0, *, out=None):
     >>> cygrad.cat([cygrad.zeros(2, 1), cygrad.ones(2, 2)], dim=1).shape
     cygrad.Size([2, 3])
     """
-    return _into(out, _autograd_functions.cat(tensors, dim))
+    return _into(out, _autograd_functions.cat(tensors, dim), "cat")
 
 
 concat = _export(cat, "concat")
@@ -258,7 +290,7 @@ def stack(tensors, dim=0, *, out=None):
     >>> cygrad.stack([cygrad.zeros(3), cygrad.ones(3)]).shape
     cygrad.Size([2, 3])
     """
-    return _into(out, _autograd_functions.stack(tensors, dim))
+    return _into(out, _autograd_functions.stack(tensors, dim), "stack")
 
 
 @_export
@@ -457,7 +489,7 @@ def einsum(equation, *operands):
 
 
 @_export
-def flip(input, dims):
+def flip(input, dims, *, out=None):
     """A copy of ``input`` reversed along ``dims`` (a tuple or list of ints).
 
     Examples
@@ -469,7 +501,7 @@ def flip(input, dims):
     if not isinstance(dims, (tuple, list)):
         raise TypeError(f"flip(): argument 'dims' (position 2) must be tuple of ints, not "
                         f"{type(dims).__name__}")
-    return input.flip(tuple(dims))
+    return _into(out, input.flip(tuple(dims)), "flip")
 
 
 @_export

@@ -349,8 +349,10 @@ class Tensor(TensorBase):
     __hash__ = object.__hash__
 
     def __reduce_ex__(self, proto):
-        return (_rebuild, (self.tolist(), repr(self.dtype).split(".")[1], tuple(self.shape),
-                           self.requires_grad))
+        # the raw bytes of a contiguous copy (a DataLoader worker pickles every batch)
+        c = self if self.is_contiguous() else _elementwise.clone(self)
+        return (_rebuild_raw, (bytes(memoryview(c)), repr(self.dtype).split(".")[1],
+                               tuple(self.shape), self.requires_grad))
 
     def __copy__(self):
         return self.clone()
@@ -678,6 +680,12 @@ class Tensor(TensorBase):
         return _op(_index.getitem, self, key)
 
     def __setitem__(self, key, value):
+        if isinstance(value, TensorBase) and value.ndim and value.shape[0] == 1:
+            # PyTorch drops a value's leading size-1 dims (``x[0] = ones(1, 1, 4)``)
+            n = 0
+            while n < value.ndim and value.shape[n] == 1:
+                n += 1
+            value = value.reshape(tuple(value.shape)[n:])
         _op(_index.setitem, self, key, value)
 
     def index_select(self, dim, index):
@@ -1461,7 +1469,18 @@ def _isnan_any(x):
     return x.isnan() if isinstance(x, TensorBase) else (x != x)
 
 
+def _rebuild_raw(raw, dtype_name, shape, requires_grad=False):
+    """Unpickle a tensor from its raw bytes (native byte order)."""
+    import numpy as np
+
+    a = np.frombuffer(bytearray(raw), dtype=np.dtype(dtype_name)).reshape(shape)
+    t = _create.from_buffer(a)
+    t._requires_grad = requires_grad
+    return t
+
+
 def _rebuild(data, dtype_name, shape, requires_grad=False):
+    """Unpickle a tensor from nested lists (the format of older pickles)."""
     t = _create.from_data(data, getattr(_dtype_module, dtype_name)).reshape(shape)
     t._requires_grad = requires_grad
     return t

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import cygrad
-from conftest import LAYOUTS, check, from_np, make_layout
+from conftest import LAYOUTS, check, from_np, make_layout, to_numpy
 
 try:
     from hypothesis import given, strategies as st
@@ -619,3 +619,44 @@ def test_python_bools_match_torch():
     torch = pytest.importorskip("torch")
     for key in BOOL_KEYS:
         assert tuple(cygrad.zeros(2, 3)[key].shape) == tuple(torch.zeros(2, 3)[key].shape)
+
+
+# ---------------------------------------------------------------------------- range keys
+@pytest.mark.parametrize("r", [range(3), range(1, 4), range(4, 0, -2), range(0), range(5, 5)])
+def test_range_indexes_as_its_list(r):
+    a = np.arange(20.0).reshape(5, 4)
+    t = from_np(a)
+    check(t[r], a[list(r)])
+    check(t[:, range(1, 3)], a[:, [1, 2]])
+    u = t.clone()
+    u[r] = -1.0
+    b = a.copy()
+    b[list(r)] = -1.0
+    check(u, b)
+
+
+def test_range_index_against_torch():
+    torch = pytest.importorskip("torch")
+    a = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(to_numpy(from_np(a)[range(2), :, range(1, 3)]),
+                                  torch.from_numpy(a)[range(2), :, range(1, 3)].numpy())
+
+
+def test_setitem_drops_leading_size_one_dims_of_the_value():
+    a = np.zeros((3, 4))
+    t = from_np(a)
+    t[0] = cygrad.ones(1, 1, 4, dtype=cygrad.float64)
+    t[1:3] = cygrad.full((1, 2, 4), 2.0, dtype=cygrad.float64)
+    check(t, np.array([[1.0] * 4, [2.0] * 4, [2.0] * 4]))
+    t[[0, 2]] = cygrad.full((1, 1, 2, 4), 3.0, dtype=cygrad.float64)
+    check(t[0], np.full(4, 3.0))
+    with pytest.raises(RuntimeError):
+        t[0] = cygrad.ones(2, 4, dtype=cygrad.float64)       # 2 is not a leading 1
+    # the value's gradient keeps the value's shape
+    v = cygrad.ones(1, 1, 4, dtype=cygrad.float64, requires_grad=True)
+    base = cygrad.zeros(3, 4, dtype=cygrad.float64, requires_grad=True)
+    x = base * 1
+    x[0] = v * 2
+    x.sum().backward()
+    check(v.grad, np.full((1, 1, 4), 2.0))
+    check(base.grad, np.array([[0.0] * 4, [1.0] * 4, [1.0] * 4]))

@@ -436,8 +436,12 @@ def test_loader_iterator_protocol():
 def test_loader_errors():
     X, y = make_data(4, 2)
     ds = TensorDataset(X, y)
-    with pytest.raises(NotImplementedError, match="num_workers must be 0"):
-        DataLoader(ds, num_workers=2)
+    with pytest.raises(ValueError, match="persistent_workers option needs num_workers > 0"):
+        DataLoader(ds, persistent_workers=True)
+    with pytest.raises(ValueError, match="prefetch_factor option could only be specified"):
+        DataLoader(ds, prefetch_factor=2)
+    with pytest.raises(ValueError, match="multiprocessing_context option should specify"):
+        DataLoader(ds, num_workers=1, multiprocessing_context="threads")
     with pytest.raises(ValueError, match="num_workers option should be non-negative"):
         DataLoader(ds, num_workers=-1)
     with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):

@@ -37,8 +37,15 @@ cdef int _consumed(object item) except -1:
 
 
 cdef object _as_index_tensor(object item):
-    """Lists, tuples and arrays inside a key become tensors; everything else is returned."""
+    """Lists, tuples, ranges and arrays inside a key become tensors; everything else is
+    returned."""
     cdef TensorBase t
+    cdef Py_ssize_t n
+    if isinstance(item, range):
+        n = len(item)
+        t = new_tensor(1, &n, DT_INT64, False)
+        _create.arange_fill(t, item.start, item.step)
+        return t
     if isinstance(item, (list, tuple)) or (hasattr(item, "__array_interface__")
                                            and not isinstance(item, TensorBase)):
         t = _create.from_data(item, None)

@@ -84,11 +84,8 @@ class Conv1d(_ConvNd):
     The weight is ``(out_channels, in_channels // groups, kL)``, initialised as PyTorch's
     (kaiming-uniform with ``a=sqrt(5)``; bias ``U(-1/sqrt(fan_in), ...)``).
 
-    Shape
-    -----
-    - Input: ``(N, C_in, L_in)`` or ``(C_in, L_in)``
-    - Output: ``(N, C_out, L_out)`` with
-      ``L_out = (L_in + 2 padding - dilation (kL - 1) - 1) // stride + 1``
+    The input is ``(N, C_in, L_in)`` or ``(C_in, L_in)``; the output ``(N, C_out, L_out)``
+    with ``L_out = (L_in + 2 padding - dilation (kL - 1) - 1) // stride + 1``.
 
     Examples
     --------

@@ -7,7 +7,8 @@ yields dataset indices (:class:`SequentialSampler`, :class:`RandomSampler`, ...)
 of each list and merges them into a batch with ``collate_fn`` (:func:`default_collate` by
 default, which stacks tensors and turns numbers and NumPy arrays into tensors).
 
-Everything runs in the calling process: ``num_workers`` must be 0. Shuffling draws from
+Batches are built in the calling process, or with ``num_workers > 0`` in worker processes
+(fork, spawn or forkserver) that prepare them ahead. Shuffling draws from
 cygrad's random number generators, so ``cygrad.manual_seed(s)`` (or a
 ``generator=cygrad.Generator().manual_seed(s)``) makes it repeat. The permutations are not
 the ones PyTorch draws for the same seed.

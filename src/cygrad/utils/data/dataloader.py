@@ -2,17 +2,24 @@
 (``torch.utils.data.dataloader``)."""
 import collections.abc
 import copy
+import functools
+import itertools
+import multiprocessing
+import queue
 import re
+import time
 import warnings
 
 import numpy as np
 
 from ..._core._tensor import TensorBase
 from ..._dtype import float64
-from ...creation import from_numpy, tensor
+from ...creation import default_generator, from_numpy, tensor
 from ...functional import stack
 from .dataset import IterableDataset, Subset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from . import _worker
+from ._worker import get_worker_info
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
 
@@ -176,12 +183,6 @@ def default_convert(data):
     return data
 
 
-def get_worker_info():
-    """Information about the current loader worker: always ``None`` (cygrad loads in the
-    main process)."""
-    return None
-
-
 # ----------------------------------------------------------------------------- loader
 def _tensor_source(dataset):
     """``(tensors, subset_indices)`` when ``dataset`` is a :class:`TensorDataset`, possibly
@@ -229,30 +230,45 @@ class DataLoader:
         Yields whole lists of indices; excludes ``batch_size``, ``shuffle``, ``sampler`` and
         ``drop_last``.
     num_workers : int
-        Must be 0: cygrad loads in the calling process.
+        0 (the default) loads in the calling process; ``n > 0`` starts ``n`` worker
+        processes (``multiprocessing_context``: ``'fork'``, ``'spawn'``, ``'forkserver'`` or
+        a context; the platform's default otherwise) that build batches ahead, up to
+        ``prefetch_factor`` each. The batches come back in order. The dataset and
+        ``collate_fn`` must be picklable for ``'spawn'``.
     collate_fn : callable, optional
         Merges a list of samples into a batch (:func:`default_collate` by default).
     pin_memory : bool
         Accepted for compatibility; there is no accelerator memory to pin.
     drop_last : bool
         Drop the last batch if it is smaller than ``batch_size``.
-    timeout, worker_init_fn, multiprocessing_context, prefetch_factor
-        Accepted for compatibility; they concern worker processes.
-    persistent_workers, pin_memory_device, in_order
-        Likewise.
+    timeout : float
+        With workers, seconds to wait for a batch before raising (0: wait for ever).
+    worker_init_fn : callable, optional
+        Called as ``worker_init_fn(worker_id)`` in each worker before loading.
+    multiprocessing_context : str or context, optional
+    prefetch_factor : int, optional
+        Batches each worker prepares ahead (2 by default with workers).
+    persistent_workers : bool
+        Keep the workers alive between epochs.
+    pin_memory_device, in_order
+        Accepted for compatibility (batches always arrive in order).
     generator : Generator, optional
         Source of randomness of the default :class:`RandomSampler` (``shuffle=True``); the
         default generator (seeded by :func:`cygrad.manual_seed`) when omitted.
 
     Raises
     ------
-    NotImplementedError
-        If ``num_workers > 0``.
     ValueError
         For contradictory options (as PyTorch).
 
     Notes
     -----
+    Each worker seeds Python's ``random`` and cygrad's default generator with
+    ``base_seed + worker_id`` (``base_seed`` drawn from ``generator`` each epoch) and runs
+    its kernels on one thread; :func:`get_worker_info` tells a dataset which worker it is
+    in. An exception in a worker is re-raised in the main process with the worker's
+    traceback.
+
     With a :class:`TensorDataset` (also inside :class:`Subset` objects) and the default
     ``collate_fn``, each batch is gathered with one indexing operation per tensor
     (``t[index_tensor]``) rather than by indexing every sample and stacking the rows; the
@@ -291,18 +307,24 @@ class DataLoader:
         if not isinstance(num_workers, int) or num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")
-        if num_workers > 0:
-            raise NotImplementedError(
-                f"cygrad's DataLoader loads batches in the main process only: num_workers must "
-                f"be 0, got num_workers={num_workers}")
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
-        if prefetch_factor is not None:
+        if num_workers == 0 and prefetch_factor is not None:
             raise ValueError("prefetch_factor option could only be specified in "
                              "multiprocessing.let num_workers > 0 to enable multiprocessing, "
                              "otherwise set prefetch_factor to None.")
-        if persistent_workers:
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        if prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
+        if isinstance(multiprocessing_context, str):
+            valid = multiprocessing.get_all_start_methods()
+            if multiprocessing_context not in valid:
+                raise ValueError(f"multiprocessing_context option should specify a valid start "
+                                 f"method in {valid!r}, but got "
+                                 f"multiprocessing_context={multiprocessing_context!r}")
         if pin_memory:
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
                           "then device pinned memory won't be used.", stacklevel=2)
@@ -377,7 +399,32 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self):
-        return _SingleProcessDataLoaderIter(self)
+        if self.num_workers == 0:
+            return _SingleProcessDataLoaderIter(self)
+        if self.persistent_workers:
+            it = getattr(self, "_workers_iter", None)
+            if it is None or it._shut:
+                it = self._workers_iter = _MultiProcessingDataLoaderIter(self)
+            else:
+                it._reset()
+            return it
+        return _MultiProcessingDataLoaderIter(self)
+
+    def _base_seed(self):
+        """The workers' base seed for an epoch: derived from the generator's state without
+        drawing from it, so that workers do not change the order ``shuffle`` gives."""
+        gen = self.generator if self.generator is not None else default_generator
+        st = gen._bits().bit_generator.state["state"]
+        words = [(v >> k) & 0xFFFFFFFF for v in (st["state"], st["inc"]) for k in (0, 32, 64, 96)]
+        return int(np.random.SeedSequence(words).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+    def _fetcher(self):
+        """``(fetch, iterable)`` for the workers: picklable builders of one batch."""
+        if isinstance(self.dataset, IterableDataset):
+            bs = self.batch_size if self._auto_collation else None
+            return None, functools.partial(_iterable_batches, self.collate_fn, bs,
+                                           self.drop_last)
+        return functools.partial(_fetch, self.collate_fn, self._auto_collation), None
 
     # -- the batches of one epoch
     def _batches(self):
@@ -402,30 +449,41 @@ class DataLoader:
                 it = from_numpy(np.ascontiguousarray(idx, dtype=np.int64))
                 yield [t[it] for t in tensors]
             return
-        getitems = getattr(self.dataset, "__getitems__", None)
         for indices in self.batch_sampler:
-            if callable(getitems):
-                data = getitems(indices)
-            else:
-                data = [self.dataset[i] for i in indices]
-            yield self.collate_fn(data)
+            yield _fetch(self.collate_fn, True, self.dataset, indices)
 
     def _iterable_batches(self):
-        it = iter(self.dataset)
-        if not self._auto_collation:
-            for sample in it:
-                yield self.collate_fn(sample)
+        bs = self.batch_size if self._auto_collation else None
+        return _iterable_batches(self.collate_fn, bs, self.drop_last, self.dataset)
+
+
+def _fetch(collate_fn, auto_collation, dataset, indices):
+    """One batch of a map-style dataset: the samples at ``indices`` collated (or, without
+    auto-collation, the one sample at ``indices`` converted)."""
+    if not auto_collation:
+        return collate_fn(dataset[indices])
+    getitems = getattr(dataset, "__getitems__", None)
+    if callable(getitems):
+        return collate_fn(getitems(indices))
+    return collate_fn([dataset[i] for i in indices])
+
+
+def _iterable_batches(collate_fn, batch_size, drop_last, dataset):
+    """The batches of an iterable dataset (``batch_size`` None: one converted sample each)."""
+    it = iter(dataset)
+    if batch_size is None:
+        for sample in it:
+            yield collate_fn(sample)
+        return
+    while True:
+        batch = []
+        for sample in it:
+            batch.append(sample)
+            if len(batch) == batch_size:
+                break
+        if not batch or (drop_last and len(batch) < batch_size):
             return
-        bs = self.batch_size
-        while True:
-            batch = []
-            for sample in it:
-                batch.append(sample)
-                if len(batch) == bs:
-                    break
-            if not batch or (self.drop_last and len(batch) < bs):
-                return
-            yield self.collate_fn(batch)
+        yield collate_fn(batch)
 
 
 class _SingleProcessDataLoaderIter:
@@ -446,3 +504,154 @@ class _SingleProcessDataLoaderIter:
 
     def __len__(self):
         return len(self._loader)
+
+
+class _MultiProcessingDataLoaderIter:
+    """One epoch of a :class:`DataLoader` with worker processes.
+
+    Batch ``k`` of the epoch is task ``k``: its indices go to the workers round-robin, at
+    most ``prefetch_factor`` tasks per worker outstanding, and results are handed out in
+    task order (a result that arrives early waits in ``_pending``). An iterable dataset's
+    worker that runs dry answers :class:`_worker.IterableDone` and gets no more tasks.
+    """
+
+    _POLL = 2.0      # seconds between checks that the workers are still alive
+
+    def __init__(self, loader):
+        self._loader = loader
+        self._shut = False
+        n = loader.num_workers
+        ctx = loader.multiprocessing_context
+        if ctx is None:
+            ctx = multiprocessing.get_context()
+        elif isinstance(ctx, str):
+            ctx = multiprocessing.get_context(ctx)
+        fetch, iterable = loader._fetcher()
+        seed = loader._base_seed()
+        self._data_queue = ctx.Queue()
+        self._index_queues = []
+        self._workers = []
+        for i in range(n):
+            iq = ctx.Queue()
+            w = ctx.Process(target=_worker.worker_loop,
+                            args=(loader.dataset, iterable, fetch, iq, self._data_queue,
+                                  seed + i, loader.worker_init_fn, i, n),
+                            daemon=True)
+            w.start()
+            self._index_queues.append(iq)
+            self._workers.append(w)
+        self._start_epoch()
+
+    def _start_epoch(self):
+        self._sampler_iter = iter(self._loader._index_sampler)
+        self._active = list(range(len(self._workers)))
+        self._next_worker = itertools.cycle(range(len(self._workers)))
+        self._send_idx = 0
+        self._rcvd_idx = 0
+        self._owner = {}          # task -> worker
+        self._pending = {}        # task -> data that arrived before its turn
+        self._num_yielded = 0
+        for _ in range(max(1, self._loader.prefetch_factor) * len(self._workers)):
+            self._put_task()
+
+    def _reset(self):
+        """Persistent workers: finish what the last epoch left in flight, start a new one."""
+        outstanding = set(self._owner) - set(self._pending)
+        while outstanding:
+            idx, _ = self._get()
+            outstanding.discard(idx)
+        if isinstance(self._loader.dataset, IterableDataset):
+            for q in self._index_queues:
+                q.put(_worker.RESUME)
+        self._start_epoch()
+
+    def _put_task(self):
+        if not self._active:
+            return
+        try:
+            indices = next(self._sampler_iter)
+        except StopIteration:
+            return
+        while True:
+            w = next(self._next_worker)
+            if w in self._active:
+                break
+        self._index_queues[w].put((self._send_idx, indices))
+        self._owner[self._send_idx] = w
+        self._send_idx += 1
+
+    def _get(self):
+        """The next ``(task, data)`` from any worker, watching the timeout and the workers."""
+        timeout = self._loader.timeout
+        start = time.monotonic()
+        while True:
+            wait = self._POLL if not timeout else min(self._POLL, timeout)
+            try:
+                return self._data_queue.get(timeout=wait)
+            except queue.Empty:
+                pass
+            dead = [w.pid for w in self._workers if w.exitcode is not None]
+            if dead:
+                self._shutdown()
+                raise RuntimeError(f"DataLoader worker (pid(s) {', '.join(map(str, dead))}) "
+                                   f"exited unexpectedly")
+            if timeout and time.monotonic() - start >= timeout:
+                self._shutdown()
+                raise RuntimeError(f"DataLoader timed out after {timeout} seconds")
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        while True:
+            if self._rcvd_idx >= self._send_idx:
+                if not self._loader.persistent_workers:
+                    self._shutdown()
+                raise StopIteration
+            idx = self._rcvd_idx
+            if idx in self._pending:
+                data = self._pending.pop(idx)
+            else:
+                got, data = self._get()
+                if got != idx:
+                    self._pending[got] = data
+                    continue
+            worker = self._owner.pop(idx)
+            self._rcvd_idx += 1
+            if isinstance(data, _worker.IterableDone):
+                if worker in self._active:
+                    self._active.remove(worker)
+                continue
+            self._put_task()
+            if isinstance(data, _worker.ExceptionWrapper):
+                self._shutdown()
+                data.reraise()
+            self._num_yielded += 1
+            return data
+
+    def __len__(self):
+        return len(self._loader)
+
+    def _shutdown(self):
+        if self._shut:
+            return
+        self._shut = True
+        for q in self._index_queues:
+            try:
+                q.put(None)
+            except (OSError, ValueError):
+                pass
+        for w in self._workers:
+            w.join(timeout=5)
+            if w.is_alive():
+                w.terminate()
+                w.join(timeout=1)
+        for q in self._index_queues + [self._data_queue]:
+            q.cancel_join_thread()
+            q.close()
+
+    def __del__(self):
+        try:
+            self._shutdown()
+        except Exception:
+            pass

@@ -118,18 +118,28 @@ class RandomSampler(Sampler):
             return len(self.data_source)
         return self._num_samples
 
-    def _indices(self):
+    _CHUNK = 1 << 16
+
+    def _chunks(self):
+        """The indices of one pass, drawn lazily in int64 chunks: ``num_samples`` may be far
+        larger than memory (makemore asks for ``1e10``)."""
         n, m = len(self.data_source), self.num_samples
         bits = _bits(self.generator)
         if self.replacement:
-            return bits.integers(0, n, size=m, dtype=np.int64)
-        parts = [bits.permutation(n) for _ in range(m // n)]
+            for start in range(0, m, self._CHUNK):
+                yield bits.integers(0, n, size=min(self._CHUNK, m - start), dtype=np.int64)
+            return
+        for _ in range(m // n):
+            yield bits.permutation(n).astype(np.int64, copy=False)
         if m % n:
-            parts.append(bits.permutation(n)[:m % n])
-        return np.concatenate(parts).astype(np.int64, copy=False)
+            yield bits.permutation(n)[:m % n].astype(np.int64, copy=False)
+
+    def _indices(self):
+        return np.concatenate(list(self._chunks()) or [np.zeros(0, np.int64)])
 
     def __iter__(self):
-        return iter(self._indices().tolist())
+        for chunk in self._chunks():
+            yield from chunk.tolist()
 
     def __len__(self):
         return self.num_samples
@@ -254,13 +264,29 @@ class BatchSampler(Sampler):
         self.drop_last = drop_last
 
     def _index_batches(self):
-        """The batches of one pass as int64 NumPy arrays (None if the sampler is foreign)."""
-        idx = _sampler_indices(self.sampler)
-        if idx is None:
-            return None
-        n, bs = len(idx), self.batch_size
-        stop = n - n % bs if self.drop_last else n
-        return (idx[s:s + bs] for s in range(0, stop, bs))
+        """The batches of one pass as int64 NumPy arrays, made lazily from the sampler's
+        chunks (None if the sampler is foreign)."""
+        if type(self.sampler) is RandomSampler:
+            chunks = self.sampler._chunks()
+        else:
+            idx = _sampler_indices(self.sampler)
+            if idx is None:
+                return None
+            chunks = iter([idx])
+        return self._rebatch(chunks)
+
+    def _rebatch(self, chunks):
+        bs = self.batch_size
+        carry = np.zeros(0, np.int64)
+        for c in chunks:
+            if len(carry):
+                c = np.concatenate([carry, c])
+            full = len(c) - len(c) % bs
+            for s in range(0, full, bs):
+                yield c[s:s + bs]
+            carry = c[full:]
+        if len(carry) and not self.drop_last:
+            yield carry
 
     def __iter__(self):
         batches = self._index_batches()
