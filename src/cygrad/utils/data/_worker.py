@@ -11,6 +11,9 @@ the workers and the main process), as PyTorch's workers do.
 import random
 import traceback
 
+from ..._core._iter import set_num_threads
+from ...creation import manual_seed
+
 __all__ = ["WorkerInfo", "get_worker_info"]
 
 _worker_info = None
@@ -99,11 +102,9 @@ def worker_loop(dataset, iterable, fetch, index_queue, data_queue, seed, init_fn
     map-style dataset; ``iterable`` is a function making a batch iterator of an iterable
     dataset (None for map-style)."""
     global _worker_info
-    import cygrad
-
-    cygrad.set_num_threads(1)
+    set_num_threads(1)
     random.seed(seed)
-    cygrad.manual_seed(seed)
+    manual_seed(seed)
     _worker_info = WorkerInfo(worker_id, num_workers, seed, dataset)
     where = f"in DataLoader worker process {worker_id}"
     failure = None
