@@ -1,13 +1,20 @@
 """Saving and loading tensors and state dicts: ``cygrad.save`` and ``cygrad.load``.
 
-cygrad does not pickle. A saved file is a NumPy ``.npz`` archive: one ``.npy`` array per
-tensor, plus one JSON *manifest* describing the saved object, in which tensors appear by the
-name of their array. Loading reads the arrays with ``numpy.load(..., allow_pickle=False)`` and
-the manifest with :mod:`json`, so a file cannot run code, whoever wrote it. The price is that
-only plain data can be saved: tensors, ``dict`` (and ``OrderedDict``), ``list``, ``tuple``,
-``str``, ``int``, ``float``, ``bool``, ``None``, :class:`cygrad.Size` and cygrad dtypes,
-nested in any way. That covers a module's ``state_dict()`` and an optimizer's. Saving a
-whole module object is refused; save its ``state_dict()``.
+A saved file is a NumPy ``.npz`` archive: one ``.npy`` array per tensor, plus one JSON
+*manifest* describing the saved object, in which tensors appear by the name of their array.
+Plain data is stored that way, without pickle: tensors, ``dict`` (and ``OrderedDict``),
+``list``, ``tuple``, ``str``, ``int``, ``float``, ``bool``, ``None``, :class:`cygrad.Size`
+and cygrad dtypes, nested in any way, which covers a module's ``state_dict()`` and an
+optimizer's. Loading reads the arrays with ``numpy.load(..., allow_pickle=False)`` and the
+manifest with :mod:`json`.
+
+Any other object inside (a NumPy array, a whole ``nn.Module``, an instance of the script's
+own class) is pickled into an entry of its own, as PyTorch saves it. PyTorch's policy
+decides loading: with the default ``weights_only=True``, :func:`load` refuses such an entry
+with PyTorch's :class:`pickle.UnpicklingError` text (naming the first global the pickle
+would import, found by reading its opcodes, not by running them); only
+``weights_only=False``, for a file from a trusted source, unpickles it. So loading never runs
+code unless asked to.
 
 **Format, version 1.** The file is a ZIP archive (stored, not compressed) with these entries:
 
@@ -35,7 +42,8 @@ whole module object is refused; save its ``state_dict()``.
   - ``{"$type": "float", "value": "nan"}`` (or ``"inf"``, ``"-inf"``): non-finite floats,
     which JSON cannot write;
   - ``{"$type": "Size", "items": [2, 3]}``: a :class:`cygrad.Size`;
-  - ``{"$type": "dtype", "name": "float32"}``: a cygrad dtype.
+  - ``{"$type": "dtype", "name": "float32"}``: a cygrad dtype;
+  - ``{"$type": "pickle", "key": "p0"}``: any other object, pickled into entry ``p0.pkl``.
 
 For example ``{'w': t, 'step': 3, 'betas': (0.9, 0.999)}`` has the root node::
 
@@ -55,6 +63,8 @@ import io
 import json
 import math
 import os
+import pickle
+import pickletools
 import zipfile
 from collections import OrderedDict
 
@@ -83,7 +93,9 @@ _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 class _Encoder:
     """Turns an object tree into a manifest node, collecting the tensors' arrays."""
 
-    def __init__(self):
+    def __init__(self, protocol=None):
+        self.protocol = pickle.DEFAULT_PROTOCOL if protocol is None else protocol
+        self.pickles = []    # (key, bytes)
         self.arrays = []     # (key, ndarray)
         self.memo = {}       # id(tensor) -> tensor node
         self.keep = []       # the memoised tensors, so their ids stay unique
@@ -119,16 +131,21 @@ class _Encoder:
             with self._entering(obj, where):
                 return {"$type": "tuple",
                         "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
-        hint = ""
-        if callable(getattr(obj, "state_dict", None)):
-            hint = "; save its state_dict() instead"
-        elif isinstance(obj, tuple):
-            hint = "; named tuples are not supported, convert it to a tuple"
-        elif isinstance(obj, np.ndarray):
-            hint = "; convert NumPy arrays to tensors with cygrad.from_numpy"
-        raise TypeError(f"cygrad.save cannot save an object of type {type(obj).__qualname__} "
-                        f"(at {where}){hint}. Supported: Tensor, dict, OrderedDict, list, tuple, "
-                        f"str, int, float, bool, None, cygrad.Size and cygrad dtypes.")
+        return self.pickled(obj, where)
+
+    def pickled(self, obj, where):
+        """Any other object (a NumPy array, a whole module, a named tuple...) is pickled
+        into its own entry, as PyTorch's policy has it; :func:`load` unpickles it only with
+        ``weights_only=False``."""
+        key = f"p{len(self.pickles)}"
+        try:
+            data = pickle.dumps(obj, protocol=self.protocol)
+        except Exception as exc:
+            raise TypeError(f"cygrad.save cannot save an object of type "
+                            f"{type(obj).__qualname__} (at {where}): it is not plain data and "
+                            f"cannot be pickled ({type(exc).__name__}: {exc})") from exc
+        self.pickles.append((key, data))
+        return {"$type": "pickle", "key": key}
 
     def key(self, k, where):
         if k is None or isinstance(k, (bool, int, float, str, np.bool_, np.integer,
@@ -183,25 +200,30 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     """Save tensors, or dicts/lists/tuples of them, to a file, as ``torch.save``.
 
     The file is a NumPy ``.npz`` archive with one array per tensor and a JSON description of
-    the object; no pickle is involved (the format is described in :mod:`cygrad.serialization`).
+    the object (the format is described in :mod:`cygrad.serialization`); any object that is
+    not plain data is pickled into the archive, and loading it needs ``weights_only=False``.
 
     Parameters
     ----------
     obj : object
         A tensor, or any nesting of ``dict``, ``OrderedDict``, ``list`` and ``tuple`` holding
         tensors, ``str``, ``int``, ``float``, ``bool``, ``None``, :class:`cygrad.Size` and
-        cygrad dtypes (for example a module's or an optimizer's ``state_dict()``). Dict keys
-        may be ``str``, ``int``, ``float``, ``bool``, ``None`` or tuples of those.
+        cygrad dtypes (for example a module's or an optimizer's ``state_dict()``), stored
+        without pickle; anything else inside is pickled. Dict keys may be ``str``, ``int``,
+        ``float``, ``bool``, ``None`` or tuples of those.
     f : str, os.PathLike or binary file object
         Where to write. A path is written as given (no suffix is added); a file object must be
         open for writing bytes.
-    pickle_module, pickle_protocol, _use_new_zipfile_serialization, _disable_byteorder_record
+    pickle_protocol : int, optional
+        The protocol of the pickled entries.
+    pickle_module, _use_new_zipfile_serialization, _disable_byteorder_record
         Accepted for compatibility with ``torch.save`` and ignored.
 
     Raises
     ------
     TypeError
-        If ``obj`` holds anything else (nothing is written then).
+        If a dict key is not one of those types, or an object cannot be pickled (nothing is
+        written then).
     ValueError
         If ``obj`` contains itself.
 
@@ -224,38 +246,51 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     ...     cygrad.load(path)
     [tensor([0, 1, 2])]
     """
-    enc = _Encoder()
+    enc = _Encoder(pickle_protocol)
     root = enc.encode(obj, "obj")
     manifest = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "writer": _writer_version(),
                 "root": root}
     data = json.dumps(manifest, allow_nan=False, separators=(",", ":")).encode("utf-8")
     if _is_path(f):
         with open(f, "wb") as fh:
-            _write_zip(fh, data, enc.arrays)
+            _write_zip(fh, data, enc.arrays, enc.pickles)
     elif callable(getattr(f, "write", None)):
-        _write_zip(f, data, enc.arrays)
+        _write_zip(f, data, enc.arrays, enc.pickles)
     else:
         raise TypeError(f"cygrad.save: f must be a path or a binary file object, got "
                         f"{type(f).__name__}")
 
 
-def _write_zip(fh, manifest, arrays):
+def _write_zip(fh, manifest, arrays, pickles=()):
     with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         zf.writestr(MANIFEST, manifest)
         for key, arr in arrays:
             with zf.open(key + ".npy", "w", force_zip64=True) as out:
                 np.lib.format.write_array(out, arr, allow_pickle=False)
+        for key, data in pickles:
+            zf.writestr(key + ".pkl", data)
 
 
 # ----------------------------------------------------------------------------- loading
 class _Decoder:
     """Rebuilds the object tree of a manifest, reading tensors from the archive."""
 
-    def __init__(self, npz, names, fname):
+    def __init__(self, npz, names, fname, weights_only=True):
         self.npz = npz
         self.names = names
         self.fname = fname
+        self.weights_only = weights_only
         self.tensors = {}
+
+    def unpickle(self, node, where):
+        key = node.get("key")
+        entry = f"{key}.pkl"
+        if not isinstance(key, str) or entry not in self.names:
+            self.fail(f"a pickle node without its entry {entry!r}", where)
+        data = self.npz.zip.read(entry)
+        if self.weights_only:
+            raise pickle.UnpicklingError(_weights_only_message(data))
+        return pickle.loads(data)
 
     def fail(self, problem, where):
         raise RuntimeError(f"cygrad.load: {self.fname} is corrupt: {problem} (at {where} in "
@@ -295,6 +330,8 @@ class _Decoder:
             return out
         if tag == "tensor":
             return self.tensor(node, where)
+        if tag == "pickle":
+            return self.unpickle(node, where)
         if tag == "Size":
             items = self._items(node, where)
             if not all(type(s) is int and s >= 0 for s in items):
@@ -375,9 +412,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
          **pickle_load_args):
     """Load an object saved with :func:`cygrad.save`, as ``torch.load``.
 
-    Only cygrad archives are read. Reading never runs code: the tensors are read with
-    ``numpy.load(..., allow_pickle=False)`` and the object tree from a JSON manifest (see
-    :mod:`cygrad.serialization` for the format).
+    Only cygrad archives are read. Tensors are read with ``numpy.load(...,
+    allow_pickle=False)`` and the object tree from a JSON manifest (see
+    :mod:`cygrad.serialization` for the format); pickled entries (objects that are not plain
+    data) are unpickled only with ``weights_only=False``.
 
     Parameters
     ----------
@@ -388,10 +426,11 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         Accepted for compatibility with ``torch.load``; everything loads on the CPU, and a
         device other than ``'cpu'`` raises :class:`RuntimeError`.
     pickle_module, **pickle_load_args
-        Accepted for compatibility and ignored (nothing is unpickled).
+        Accepted for compatibility and ignored.
     weights_only : bool, optional
-        Accepted for compatibility; loading is always restricted to plain data, as with
-        ``weights_only=True``.
+        ``True`` or ``None`` (the default, as in PyTorch 2.6 and later): load plain data only,
+        and raise :class:`pickle.UnpicklingError` at a pickled entry. ``False``: unpickle
+        such entries too, which can run arbitrary code; only for trusted files.
     mmap : bool, optional
         Only ``None`` or ``False``.
 
@@ -431,7 +470,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     if _is_path(f):
         fname = repr(os.fsdecode(f))
         with open(f, "rb") as fh:
-            return _load(fh, fname)
+            return _load(fh, fname, weights_only is not False)
     if not callable(getattr(f, "read", None)):
         raise TypeError(f"cygrad.load: f must be a path or a binary file object, got "
                         f"{type(f).__name__}")
@@ -440,10 +479,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     seekable = getattr(f, "seekable", None)
     if not isinstance(f, io.TextIOBase) and not (callable(seekable) and seekable()):
         f = io.BytesIO(f.read())
-    return _load(f, fname)
+    return _load(f, fname, weights_only is not False)
 
 
-def _load(fh, fname):
+def _load(fh, fname, weights_only=True):
     if isinstance(fh, io.TextIOBase):
         raise TypeError(f"cygrad.load: {fname} must be opened in binary mode ('rb'), not as "
                         f"text")
@@ -457,7 +496,7 @@ def _load(fh, fname):
             why = "it is empty"
         elif magic[:1] == b"\x80":
             why = ("it is a Python pickle, e.g. written by torch.save with "
-                   "_use_new_zipfile_serialization=False; cygrad never unpickles")
+                   "_use_new_zipfile_serialization=False; cygrad reads only its own archives")
         elif magic == b"\x93NUM":
             why = "it is a single NumPy .npy array"
         else:
@@ -500,10 +539,46 @@ def _load(fh, fname):
                                f"by a newer cygrad ({manifest.get('writer')}); this cygrad "
                                f"reads version {FORMAT_VERSION}")
         try:
-            return _Decoder(npz, names, fname).decode(manifest["root"], "root")
+            return _Decoder(npz, names, fname, weights_only).decode(manifest["root"], "root")
         except RecursionError as exc:
             raise RuntimeError(f"cygrad.load: {fname} is corrupt: the object tree is nested "
                                f"too deeply") from exc
+
+
+_OWN_GLOBALS = ("cygrad.tensor ", "cygrad.nn.parameter ", "collections OrderedDict", "copyreg ",
+                "builtins ")
+
+
+def _first_global(data):
+    """The first global a pickle would import, found by reading its opcodes (nothing is
+    executed), skipping cygrad's own tensor rebuilding; None if there is none."""
+    strings = []
+    try:
+        for op, arg, _ in pickletools.genops(data):
+            if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE", "BINUNICODE8"):
+                strings.append(arg)
+            elif op.name in ("GLOBAL", "STACK_GLOBAL", "INST"):
+                name = arg if op.name != "STACK_GLOBAL" else " ".join(strings[-2:])
+                if not name.startswith(_OWN_GLOBALS):
+                    return name.replace(" ", ".")
+    except Exception:
+        return None
+    return None
+
+
+def _weights_only_message(data):
+    found = _first_global(data)
+    detail = (f"Unsupported global: GLOBAL {found} was not an allowed global by default."
+              if found else "Unsupported object: the entry is a pickle.")
+    return ("Weights only load failed. This file can still be loaded, to do so you have two "
+            "options, do those steps only if you trust the source of the checkpoint. \n\t(1) "
+            "In PyTorch 2.6, we changed the default value of the `weights_only` argument in "
+            "`torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` "
+            "set to `False` will likely succeed, but it can result in arbitrary code "
+            "execution. Do it only if you got the file from a trusted source.\n\t(2) cygrad "
+            "has no allowlist of globals: load plain data (tensors, containers, numbers, "
+            "strings) with weights_only=True, or everything with weights_only=False.\n\t"
+            f"WeightsUnpickler error: {detail}")
 
 
 def _reject_constant(name):
