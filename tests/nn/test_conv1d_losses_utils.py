@@ -158,6 +158,7 @@ def test_clip_grad_edge_cases_and_torch():
     nn.utils.clip_grad_value_(q, 1.0)
     check(q.grad, np.array([-1.0, 0.5, 1.0], np.float32))
     torch = pytest.importorskip("torch")
+    cygrad.manual_seed(0)
     model = nn.Linear(4, 3)
     tmodel = torch.nn.Linear(4, 3)
     tmodel.load_state_dict({k: torch.from_numpy(to_numpy(v)) for k, v in
@@ -168,8 +169,9 @@ def test_clip_grad_edge_cases_and_torch():
     n = nn.utils.clip_grad_norm_(model.parameters(), 0.5)
     tn = torch.nn.utils.clip_grad_norm_(tmodel.parameters(), 0.5)
     assert abs(n.item() - tn.item()) < 1e-4 * tn.item()
+    # float32 sums in another order: compare at the scale of the gradient
     np.testing.assert_allclose(to_numpy(model.weight.grad), tmodel.weight.grad.numpy(),
-                               rtol=1e-5)
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_parameters_to_vector_and_back():
