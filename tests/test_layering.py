@@ -28,7 +28,7 @@ LAYERS = [
     (4, ["cygrad.tensor", "cygrad._tensor_str"]),
     (5, ["cygrad.functional", "cygrad._legacy"]),
     (6, ["cygrad.linalg", "cygrad.optim", "cygrad.utils", "cygrad.serialization",
-         "cygrad.cuda", "cygrad.backends"]),
+         "cygrad.cuda", "cygrad.backends", "cygrad.onnx"]),
     (7, ["cygrad.nn"]),
     (8, ["cygrad", "cygrad.run", "cygrad._torch_alias"]),
 ]

@@ -92,10 +92,22 @@ def test_run_a_module(tmp_path):
 
 
 def test_missing_module_is_named(script):
-    rc, out, err = run(["-m", "cygrad.run", script("import torch.onnx\n")])
+    rc, out, err = run(["-m", "cygrad.run", script("import torch.jit\n")])
     assert rc != 0
-    assert "ModuleNotFoundError: No module named 'torch.onnx': cygrad, which stands in for " \
-           "torch here, has no module cygrad.onnx" in err
+    assert "ModuleNotFoundError: No module named 'torch.jit': cygrad, which stands in for " \
+           "torch here, has no module cygrad.jit" in err
+
+
+def test_stand_in_modules_import_and_name_what_they_cannot_do(script):
+    code = ("import torch.onnx, torch.backends.cudnn\n"
+            "from torch.nn.modules.batchnorm import BatchNorm1d\n"
+            "from torch.nn.utils import clip_grad_norm_\n"
+            "torch.backends.cudnn.benchmark = True\n"
+            "print(torch.onnx.is_in_onnx_export(), torch.backends.mps.is_available())\n"
+            "torch.onnx.export(None, (), 'm.onnx')\n")
+    rc, out, err = run(["-m", "cygrad.run", script(code)])
+    assert out.strip() == "False False"
+    assert rc != 0 and "NotImplementedError: cygrad.onnx.export: cygrad cannot export" in err
 
 
 def test_missing_attribute_is_named(script):

@@ -27,7 +27,7 @@ double = float64
 long = int64
 int = int32  # noqa: A001
 
-_LAZY = ("nn", "optim", "utils", "cuda", "save", "load")
+_LAZY = ("nn", "optim", "utils", "cuda", "onnx", "save", "load")
 
 
 def __getattr__(name):
