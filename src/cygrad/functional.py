@@ -12,8 +12,8 @@ from .creation import tensor as _new_tensor
 from .autograd import _functions as _autograd_functions
 from .autograd.dispatch import binary as _binary, op as _op, unary as _unary
 from .autograd.grad_mode import is_grad_enabled as _grad_enabled
-from .tensor import (BINARY_DOCS, UNARY_DOCS, Tensor, _B, _U, _bin_counts, _positions,
-                     _return_types)
+from .tensor import (BINARY_DOCS, UNARY_DOCS, Tensor, _B, _U, _bin_counts, _dtype_name,
+                     _positions, _return_types)
 
 __all__ = []
 
@@ -248,18 +248,14 @@ def _into(out, res, name="op"):
         raise RuntimeError(f"{name}(): out= has shape {list(out.shape)} but the result has "
                            f"shape {list(res.shape)} (cygrad does not resize out= tensors)")
     if _category(res.dtype) > _category(out.dtype):
-        raise RuntimeError(f"result type {_type_name(res)} can't be cast to the desired "
-                           f"output type {_type_name(out)}")
+        raise RuntimeError(f"result type {_dtype_name(res)} can't be cast to the desired "
+                           f"output type {_dtype_name(out)}")
     out.copy_(res)
     return out
 
 
 def _category(dt):
     return 2 if dt.is_floating_point else (0 if dt is DTYPES[0] else 1)
-
-
-def _type_name(t):
-    return ("Bool", "Int", "Long", "Float", "Double")[t._dtype_code]
 
 
 @_export
@@ -534,7 +530,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False):
     _check_tensor("histogram", input)
     if not input.is_floating_point():
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
-                                  f"'{repr(input.dtype).split('.')[1].capitalize()}'")
+                                  f"'{_dtype_name(input)}'")
     v = input.detach().reshape(-1)
     w = None
     if weight is not None:

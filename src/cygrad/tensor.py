@@ -407,7 +407,7 @@ class Tensor(TensorBase):
     def type(self, dtype=None):
         """The type name (``'cygrad.FloatTensor'``) or a copy converted to ``dtype``."""
         if dtype is None:
-            return "cygrad." + ("Bool", "Int", "Long", "Float", "Double")[self._dtype_code] + \
+            return "cygrad." + _dtype_name(self) + \
                 "Tensor"
         return self.to(dtype)
 
@@ -1546,7 +1546,7 @@ def _vector_norm(x, ord, dim, keepdim, dtype):
         x = x.to(dtype)
     if not x.is_floating_point():
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
-                           f"as input. Got {repr(x.dtype).split('.')[1].capitalize()}")
+                           f"as input. Got {_dtype_name(x)}")
     a = x.abs()
     if ord == math.inf:
         return a.amax(() if dim is None else dim, keepdim)
@@ -1562,7 +1562,8 @@ def _vector_norm(x, ord, dim, keepdim, dtype):
 
 
 def _dtype_name(t):
-    return ("Bool", "Int", "Long", "Float", "Double")[t._dtype_code]
+    """PyTorch's scalar-type name of ``t``'s dtype (``'Float'``, ``'Long'``), for messages."""
+    return _elementwise._TYPE_NAMES[t._dtype_code]
 
 
 def _multinomial(p, num_samples, replacement, generator):

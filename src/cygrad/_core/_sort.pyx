@@ -18,9 +18,8 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
 from cython.parallel cimport prange
 
-from ._typedefs cimport (MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64,
-                         is_floating)
-from ._tensor cimport TensorBase, new_tensor, make_view, wrap_dim, _itemsize
+from ._typedefs cimport MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64
+from ._tensor cimport TensorBase, new_tensor, make_view, wrap_dim
 from ._elementwise cimport cast_c
 from ._iter cimport get_threads, team
 
@@ -41,8 +40,6 @@ cdef enum:
     SORT_GRAIN = 16384        # elements per thread below which a sort stays serial
     SCAN_GRAIN = 65536        # same for the scans
     SELECT_DEPTH = 64         # quickselect rounds before falling back to a full sort
-
-SCAN_OPS = {"cumsum": 0, "cumprod": 1}
 
 
 # ------------------------------------------------------------------ comparisons
