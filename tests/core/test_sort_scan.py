@@ -145,6 +145,31 @@ def test_topk_sizes_and_adversarial_orders(n, k):
         check(v, a[ei])
 
 
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("dtype", [F32, F64, I32, I64], ids=repr)
+def test_topk_small_k_on_long_rows(dim, largest, dtype):
+    # k much smaller than the row: the one-pass selection, through strided rows (dim 0),
+    # with many ties (small integer range) and NaN, against the head of the stable sort
+    rng = np.random.default_rng(7)
+    shape = [3, 3]
+    shape[dim] = 400
+    a = rng.integers(-5, 6, size=shape).astype(np_dtype(dtype))
+    if dtype in (F32, F64):
+        a[rng.random(shape) < 0.05] = np.nan
+    t = cygrad.from_numpy(a)
+    for k in (1, 5, 25):
+        v, i = t.topk(k, dim, largest)
+        ev, ei = t.sort(dim, descending=largest)
+        sl = [slice(None)] * 2
+        sl[dim] = slice(0, k)
+        check(i, to_np(ei)[tuple(sl)])
+        check(v, to_np(ev)[tuple(sl)])
+        vu, iu = t.topk(k, dim, largest, sorted=False)
+        check(cygrad.gather(t, dim, iu), to_np(vu))
+        check(vu.sort(dim, descending=largest).values, to_np(ev)[tuple(sl)])
+
+
 def test_topk_errors_nan_and_zero_d():
     x = cygrad.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])
     with pytest.raises(RuntimeError, match="selected index k out of range"):

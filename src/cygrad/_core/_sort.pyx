@@ -40,6 +40,7 @@ cdef enum:
     SORT_GRAIN = 16384        # elements per thread below which a sort stays serial
     SCAN_GRAIN = 65536        # same for the scans
     SELECT_DEPTH = 64         # quickselect rounds before falling back to a full sort
+    HEAP_RATIO = 16           # topk keeps a k-heap while scanning when k * this <= length
 
 
 # ------------------------------------------------------------------ comparisons
@@ -187,6 +188,46 @@ cdef void _select(key_t* k, int64_t* ix, key_t* tk, int64_t* ti, Py_ssize_t n,
             hi = store - 1
 
 
+cdef inline void _sift_down(key_t* k, int64_t* ix, Py_ssize_t p, Py_ssize_t n,
+                            bint desc) noexcept nogil:
+    """Restore the heap below ``p``: every parent comes after its children in the (key,
+    index) order, so the root is the last of the kept pairs."""
+    cdef Py_ssize_t c
+    while True:
+        c = 2 * p + 1
+        if c >= n:
+            return
+        if c + 1 < n and _before(k[c], ix[c], k[c + 1], ix[c + 1], desc):
+            c += 1
+        if not _before(k[p], ix[p], k[c], ix[c], desc):
+            return
+        _swap(k, ix, p, c)
+        p = c
+
+
+cdef void _heap_select(const key_t* x, Py_ssize_t length, Py_ssize_t inner, key_t* k,
+                       int64_t* ix, Py_ssize_t kk, bint desc) noexcept nogil:
+    """The first ``kk`` of a strided row (``inner`` apart) in the (key, index) order, into
+    ``k``/``ix`` as a heap: one pass that keeps the ``kk`` best seen so far. A later entry
+    has the larger index, so it displaces the root only when its key goes strictly before
+    the root's: most entries cost one comparison."""
+    cdef Py_ssize_t j, p
+    cdef key_t v
+    for j in range(kk):
+        k[j] = x[j * inner]
+        ix[j] = j
+    p = kk // 2
+    while p > 0:
+        p -= 1
+        _sift_down(k, ix, p, kk, desc)
+    for j in range(kk, length):
+        v = x[j * inner]
+        if _lt(v, k[0], desc):
+            k[0] = v
+            ix[0] = j
+            _sift_down(k, ix, 0, kk, desc)
+
+
 # ------------------------------------------------------------------ row drivers
 cdef void _sort_rows(const key_t* x, key_t* vals, int64_t* idx, Py_ssize_t length,
                      Py_ssize_t inner, Py_ssize_t r0, Py_ssize_t r1, Py_ssize_t kk,
@@ -202,12 +243,19 @@ cdef void _sort_rows(const key_t* x, key_t* vals, int64_t* idx, Py_ssize_t lengt
         b = r - a * inner
         base = a * length * inner + b
         obase = a * kk * inner + b
-        for j in range(length):
-            kb[j] = x[base + j * inner]
-            ib[j] = j
-        if not topk:
+        if topk and kk * HEAP_RATIO <= length:
+            _heap_select(x + base, length, inner, kb, ib, kk, desc)
+            if sort_selected:
+                _msort(kb, ib, tk, ti, kk, desc, True)
+        elif not topk:
+            for j in range(length):
+                kb[j] = x[base + j * inner]
+                ib[j] = j
             _msort(kb, ib, tk, ti, length, desc, False)
         else:
+            for j in range(length):
+                kb[j] = x[base + j * inner]
+                ib[j] = j
             if kk < length:
                 _select(kb, ib, tk, ti, length, kk, desc)
             if sort_selected:
