@@ -131,6 +131,12 @@ LAYERS = {  # name -> (make(nn), input shapes)
     "AvgPool2d": (lambda nn: nn.AvgPool2d(2), [(2, 3, 6, 6), (3, 5, 7)]),
     "AvgPool2d_stride_padding": (lambda nn: nn.AvgPool2d(3, 2, 1), [(2, 3, 6, 6)]),
     "AvgPool2d_divisor": (lambda nn: nn.AvgPool2d(2, divisor_override=3), [(1, 2, 4, 4)]),
+    "AdaptiveAvgPool2d_overlapping": (lambda nn: nn.AdaptiveAvgPool2d((3, 4)),
+                                      [(2, 3, 7, 10), (3, 5, 6), (1, 2, 3, 4), (1, 1, 2, 2)]),
+    "AdaptiveAvgPool2d_global": (lambda nn: nn.AdaptiveAvgPool2d(1), [(2, 3, 5, 6), (3, 4, 4)]),
+    "AdaptiveAvgPool2d_none": (lambda nn: nn.AdaptiveAvgPool2d((None, 2)), [(2, 3, 5, 7)]),
+    "AdaptiveAvgPool2d_empty_batch": (lambda nn: nn.AdaptiveAvgPool2d(2), [(0, 3, 5, 5)]),
+    "AdaptiveAvgPool1d": (lambda nn: nn.AdaptiveAvgPool1d(3), [(2, 3, 8), (4, 5), (2, 2, 1)]),
     "LayerNorm": (lambda nn: nn.LayerNorm(5), [(4, 5), (2, 3, 5), (5,)]),
     "LayerNorm_2d_no_affine": (lambda nn: nn.LayerNorm((3, 5), elementwise_affine=False),
                                [(2, 3, 5)]),
@@ -442,6 +448,33 @@ def test_activations_at_zero_and_kinks():
         run_step(getattr(cnn, name)(), getattr(tnn, name)(), x)
 
 
+ADAPTIVE_ERRORS = [
+    (lambda F, lib: F.adaptive_avg_pool2d(lib.zeros(2, 3), 2), RuntimeError),
+    (lambda F, lib: F.adaptive_avg_pool2d(lib.zeros(2, 3, 4, dtype=lib.long), 2),
+     NotImplementedError),
+    (lambda F, lib: F.adaptive_avg_pool2d(lib.zeros(1, 2, 3, 4), (2, 3, 4)), RuntimeError),
+    (lambda F, lib: F.adaptive_avg_pool2d(lib.zeros(1, 2, 0, 4), 2), RuntimeError),
+    (lambda F, lib: F.adaptive_avg_pool2d(lib.zeros(1, 2, 3, 4), -1), RuntimeError),
+    (lambda F, lib: F.adaptive_avg_pool1d(lib.zeros(2), 2), RuntimeError),
+]
+
+
+@pytest.mark.parametrize("case", range(len(ADAPTIVE_ERRORS)))
+def test_adaptive_avg_pool_errors_as_torch(case):
+    fn, exc = ADAPTIVE_ERRORS[case]
+    with pytest.raises(exc) as theirs:
+        fn(tnn.functional, torch)
+    with pytest.raises(exc) as ours:
+        fn(cnn.functional, cygrad)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_adaptive_avg_pool_zero_output_size():
+    x = np.ones((1, 2, 3, 4), np.float32)
+    assert_close(cnn.functional.adaptive_avg_pool2d(cygrad.tensor(x), (0, 2)),
+                 tnn.functional.adaptive_avg_pool2d(torch.tensor(x), (0, 2)))
+
+
 def test_avg_pool2d_integer_input():
     a = np.arange(16).reshape(1, 1, 4, 4)
     assert_close(cnn.functional.avg_pool2d(cygrad.tensor(a), 2),
@@ -597,6 +630,8 @@ REPRS = {
     "MaxPool2d_options": lambda nn: nn.MaxPool2d((2, 3), stride=1, padding=1, dilation=2,
                                                  ceil_mode=True),
     "AvgPool2d": lambda nn: nn.AvgPool2d(3, 2, 1),
+    "AdaptiveAvgPool2d": lambda nn: nn.AdaptiveAvgPool2d((7, None)),
+    "AdaptiveAvgPool1d": lambda nn: nn.AdaptiveAvgPool1d(3),
     "Dropout": lambda nn: nn.Dropout(),
     "Dropout_options": lambda nn: nn.Dropout(0.2, inplace=True),
     "ReLU": lambda nn: nn.ReLU(),

@@ -27,7 +27,8 @@ _R = _reduce.REDUCE_OPS
 __all__ = [
     "linear", "bilinear", "relu", "relu_", "leaky_relu", "sigmoid", "tanh", "gelu", "silu",
     "softplus", "elu", "softmax", "log_softmax", "dropout", "one_hot", "embedding",
-    "layer_norm", "batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d", "pad",
+    "layer_norm", "batch_norm", "conv1d", "conv2d", "max_pool2d", "avg_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "pad",
     "flatten", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss",
     "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "normalize",
 ]
@@ -830,6 +831,119 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         w = _creation.full((C, 1, kh, kw), 1.0 / div, dtype=x.dtype)
         out = conv2d(x, w, None, stride, padding, 1, C)
     return out if batched else out[0]
+
+
+def _adaptive_matrix(size, out, dtype):
+    """The ``(out, size)`` averaging matrix of adaptive pooling: row ``i`` averages the
+    input positions ``floor(i * size / out) .. ceil((i + 1) * size / out) - 1`` (PyTorch's
+    bins, which overlap when ``size`` is not a multiple of ``out``)."""
+    m = _creation.zeros((out, size), dtype=dtype)
+    for i in range(out):
+        a, b = (i * size) // out, -(-((i + 1) * size) // out)
+        m[i, a:b] = 1.0 / (b - a)
+    return m
+
+
+def _adaptive_avg_pool(name, input, output_size, nd):
+    """Adaptive average pooling over the last ``nd`` dims: one product with the averaging
+    matrix per pooled dim (a mean when the output is a single bin), so autograd, double
+    backward included, comes from the products."""
+    if input.ndim not in (nd + 1, nd + 2):
+        if nd == 1:
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                               f"tensor for argument #1 'self' (while checking arguments for "
+                               f"{name})")
+        raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got "
+                           f"{list(input.shape)}")
+    _check_float(name, input)
+    sizes = (output_size,) if isinstance(output_size, int) or output_size is None \
+        else tuple(output_size)
+    if len(sizes) == 1 and nd == 2:
+        sizes = sizes * 2
+    if len(sizes) != nd:
+        raise RuntimeError(f"{name}: output_size must be {nd}")
+    spatial = tuple(input.shape[-nd:])
+    sizes = tuple(spatial[i] if o is None else o for i, o in enumerate(sizes))
+    if builtins.any(not isinstance(o, int) or o < 0 for o in sizes):
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal "
+                           f"to 0 but received {{{', '.join(str(o) for o in sizes)}}}")
+    for d in range(1, input.ndim):
+        if input.shape[d] == 0 and d >= input.ndim - nd:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for "
+                               f"non-batch dimensions, but input has sizes "
+                               f"{list(input.shape)} with dimension {d} being empty")
+    if sizes == (1,) * nd:
+        return input.mean(tuple(range(-nd, 0)), keepdim=True)
+    out = input
+    for i, o in enumerate(sizes):
+        if o == spatial[i]:
+            continue
+        m = _adaptive_matrix(spatial[i], o, input.dtype)
+        if i == nd - 1:
+            out = out @ m.mT
+        else:                                   # the pooled dim is second to last (2-d)
+            out = m @ out
+    return out if out is not input else input.clone()
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling to a fixed length: output position ``i`` averages the input
+    positions ``floor(i * L / output_size)`` to ``ceil((i + 1) * L / output_size) - 1``.
+
+    Parameters
+    ----------
+    input : Tensor
+        ``(N, C, L)`` or ``(C, L)``, floating point.
+    output_size : int
+        The output length.
+
+    Returns
+    -------
+    Tensor
+        ``(N, C, output_size)`` or ``(C, output_size)``.
+
+    See Also
+    --------
+    adaptive_avg_pool2d, avg_pool2d
+
+    Examples
+    --------
+    >>> F.adaptive_avg_pool1d(cygrad.arange(5.).reshape(1, 1, 5), 2)
+    tensor([[[1., 3.]]])
+    """
+    return _adaptive_avg_pool("adaptive_avg_pool1d", input, output_size, 1)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed ``(H_out, W_out)``, whatever the input's size: the bins of
+    :func:`adaptive_avg_pool1d` along each of the last two dims.
+
+    Parameters
+    ----------
+    input : Tensor
+        ``(N, C, H, W)`` or ``(C, H, W)``, floating point.
+    output_size : int or tuple of (int or None)
+        ``(H_out, W_out)``; one int means a square output, ``None`` keeps that dim's size.
+
+    Returns
+    -------
+    Tensor
+        ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``.
+
+    See Also
+    --------
+    adaptive_avg_pool1d, avg_pool2d
+
+    Examples
+    --------
+    >>> x = cygrad.arange(16.).reshape(1, 1, 4, 4)
+    >>> F.adaptive_avg_pool2d(x, 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    >>> F.adaptive_avg_pool2d(x, 1).shape
+    cygrad.Size([1, 1, 1, 1])
+    """
+    return _adaptive_avg_pool("adaptive_avg_pool2d", input, output_size, 2)
 
 
 class ConstantPadNdBackward0(Node):

@@ -8,7 +8,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d"]
+__all__ = ["Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d"]
 
 
 class _ConvNd(Module):
@@ -168,3 +168,62 @@ class AvgPool2d(Module):
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _AdaptiveAvgPoolNd(Module):
+    """The adaptive average pooling layers' common part: the output size, as PyTorch's
+    base class of the same name keeps it."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    """Average pooling to a fixed output length, whatever the input's (see
+    :func:`~cygrad.nn.functional.adaptive_avg_pool1d`).
+
+    Parameters
+    ----------
+    output_size : int
+        The output length.
+
+    Shape
+    -----
+    ``(N, C, L)`` or ``(C, L)`` to ``(N, C, output_size)`` or ``(C, output_size)``.
+
+    Examples
+    --------
+    >>> nn.AdaptiveAvgPool1d(2)(cygrad.arange(5.).reshape(1, 1, 5))
+    tensor([[[1., 3.]]])
+    """
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    """Average pooling to a fixed ``(H_out, W_out)``, whatever the input's size (see
+    :func:`~cygrad.nn.functional.adaptive_avg_pool2d`); ``AdaptiveAvgPool2d(1)`` is the
+    global average pooling of ResNets, ``(7, 7)`` VGG's.
+
+    Parameters
+    ----------
+    output_size : int or tuple of (int or None)
+        One int for a square output; ``None`` keeps that dim's size.
+
+    Shape
+    -----
+    ``(N, C, H, W)`` or ``(C, H, W)`` to ``(N, C, H_out, W_out)`` or ``(C, H_out, W_out)``.
+
+    Examples
+    --------
+    >>> nn.AdaptiveAvgPool2d((1, None))(cygrad.ones(2, 3, 4, 5)).shape
+    cygrad.Size([2, 3, 1, 5])
+    """
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
