@@ -58,3 +58,33 @@ def test_out_against_torch():
     cygrad.matmul(from_np(a), from_np(a.T), out=o)
     torch.matmul(torch.from_numpy(a), torch.from_numpy(a.T), out=to)
     np.testing.assert_allclose(o.numpy(), to.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda w, o: cygrad.exp(w, out=o), lambda w, o: cygrad.add(w, 1, out=o),
+    lambda w, o: cygrad.mul(2.0, w, out=o), lambda w, o: cygrad.sub(w, w, alpha=2, out=o),
+    lambda w, o: cygrad.div(w, 2, rounding_mode="floor", out=o),
+    lambda w, o: cygrad.sum(w, 0, keepdim=True, out=o[:1]),
+    lambda w, o: cygrad.exp(w.detach(), out=w),      # out itself requires grad
+])
+def test_out_refused_when_autograd_would_record(call):
+    # PyTorch raises rather than recording a graph into out (or writing garbage into it)
+    w = cygrad.full((3,), 2.5, requires_grad=True)
+    o = cygrad.zeros(3)
+    with pytest.raises(RuntimeError, match=r"\w+\(\): functions with out=\.\.\. arguments "
+                                           r"don't support automatic differentiation"):
+        call(w, o)
+    with cygrad.no_grad():
+        call(w, o)                                   # without recording it is fine
+    assert o.grad_fn is None and not o.requires_grad
+
+
+def test_elementwise_out_values():
+    a = from_np(np.array([0.5, -1.25, 3.0]))
+    o = cygrad.zeros(3, dtype=cygrad.float64)
+    assert cygrad.exp(a, out=o) is o
+    check(o, np.exp(a.numpy()))
+    cygrad.div(a, 0.5, rounding_mode="floor", out=o)
+    check(o, np.floor(a.numpy() / 0.5))
+    cygrad.sub(a, a, alpha=3, out=o)
+    check(o, -2 * a.numpy())

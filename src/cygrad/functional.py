@@ -33,11 +33,23 @@ def _check_tensor(name, x):
                         f"{type(x).__name__}")
 
 
+def _out_without_grad(name, out, *args):
+    """PyTorch's refusal of ``out=`` when autograd would have to record the call: the
+    result written into ``out`` would have no history to flow back through."""
+    if _grad_enabled() and (out._requires_grad or builtins.any(
+            isinstance(a, TensorBase) and a._requires_grad for a in args)):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
+                           f"automatic differentiation, but one of the arguments requires "
+                           f"grad.")
+
+
 def _unary_function(name, doc):
     code = _U[name]
 
     def fn(input, *, out=None):
         _check_tensor(name, input)
+        if out is not None:
+            _out_without_grad(name, out, input)
         return _unary(code, input, out)
 
     fn.__doc__ = doc + "\n\nParameters\n----------\ninput : Tensor\nout : Tensor, optional\n" \
@@ -49,6 +61,8 @@ def _binary_function(name, doc, code_name=None):
     code = _B[code_name or name]
 
     def fn(input, other, *, out=None):
+        if out is not None:
+            _out_without_grad(name, out, input, other)
         return _binary(code, input, other, out)
 
     fn.__doc__ = doc + "\n\nParameters\n----------\ninput, other : Tensor or number\n" \
@@ -109,6 +123,8 @@ def add(input, other, *, alpha=1, out=None):
     >>> cygrad.add(cygrad.tensor([1, 2]), 10)
     tensor([11, 12])
     """
+    if out is not None:
+        _out_without_grad("add", out, input, other)
     if alpha != 1:
         other = _binary(_B["mul"], other, alpha)
     return _binary(_B["add"], input, other, out)
@@ -117,6 +133,8 @@ def add(input, other, *, alpha=1, out=None):
 @_export
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other`` with broadcasting and type promotion."""
+    if out is not None:
+        _out_without_grad("sub", out, input, other)
     if alpha != 1:
         other = _binary(_B["mul"], other, alpha)
     return _binary(_B["sub"], input, other, out)
@@ -128,11 +146,13 @@ subtract = _export(sub, "subtract")
 @_export
 def div(input, other, *, rounding_mode=None, out=None):
     """``input / other``: true division, or ``rounding_mode='floor'``/``'trunc'``."""
+    if out is not None:
+        _out_without_grad("div", out, input, other)
     if rounding_mode is None:
         return _binary(_B["div"], input, other, out)
     if not isinstance(input, TensorBase):
         input = tensor_like(input, other)
-    return input.div(other, rounding_mode=rounding_mode)
+    return _into(out, input.div(other, rounding_mode=rounding_mode), "div")
 
 
 divide = _export(div, "divide")
@@ -240,7 +260,7 @@ def _into(out, res, name="op"):
         return type(res)(*filled) if hasattr(res, "_fields") else tuple(filled)
     if not isinstance(out, TensorBase):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if res.requires_grad and _grad_enabled():
+    if (res.requires_grad or out._requires_grad) and _grad_enabled():
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
                            f"automatic differentiation, but one of the arguments requires "
                            f"grad.")
