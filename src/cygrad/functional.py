@@ -260,10 +260,7 @@ def _into(out, res, name="op"):
         return type(res)(*filled) if hasattr(res, "_fields") else tuple(filled)
     if not isinstance(out, TensorBase):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if (res.requires_grad or out._requires_grad) and _grad_enabled():
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
-                           f"automatic differentiation, but one of the arguments requires "
-                           f"grad.")
+    _out_without_grad(name, out, res)
     if tuple(out.shape) != tuple(res.shape):
         raise RuntimeError(f"{name}(): out= has shape {list(out.shape)} but the result has "
                            f"shape {list(res.shape)} (cygrad does not resize out= tensors)")

@@ -301,11 +301,10 @@ def test_avg_pool2d(name):
     run_gradcheck(lambda x: F.avg_pool2d(x, **kw), leaf(shape, seed=38))
 
 
-@pytest.mark.parametrize("shape,size", [((2, 3, 7, 5), (3, 2)), ((3, 5, 4), 1),
-                                        ((1, 2, 5, 6), (None, 4)), ((2, 3, 7), 3)])
-def test_adaptive_avg_pool(shape, size):
-    fn = F.adaptive_avg_pool1d if isinstance(size, int) and len(shape) == 3 and size == 3 \
-        else F.adaptive_avg_pool2d
+@pytest.mark.parametrize("fn,shape,size", [
+    (F.adaptive_avg_pool2d, (2, 3, 7, 5), (3, 2)), (F.adaptive_avg_pool2d, (3, 5, 4), 1),
+    (F.adaptive_avg_pool2d, (1, 2, 5, 6), (None, 4)), (F.adaptive_avg_pool1d, (2, 3, 7), 3)])
+def test_adaptive_avg_pool(fn, shape, size):
     run_gradcheck(lambda x: fn(x, size), leaf(shape, seed=39))
     run_gradgradcheck(lambda x: fn(x, size), leaf(shape, seed=40))
 

@@ -245,18 +245,14 @@ cdef void _sort_rows(const key_t* x, key_t* vals, int64_t* idx, Py_ssize_t lengt
         obase = a * kk * inner + b
         if topk and kk * HEAP_RATIO <= length:
             _heap_select(x + base, length, inner, kb, ib, kk, desc)
-            if sort_selected:
-                _msort(kb, ib, tk, ti, kk, desc, True)
-        elif not topk:
-            for j in range(length):
-                kb[j] = x[base + j * inner]
-                ib[j] = j
-            _msort(kb, ib, tk, ti, length, desc, False)
         else:
             for j in range(length):
                 kb[j] = x[base + j * inner]
                 ib[j] = j
-            if kk < length:
+        if not topk:
+            _msort(kb, ib, tk, ti, length, desc, False)
+        else:
+            if kk < length and kk * HEAP_RATIO > length:
                 _select(kb, ib, tk, ti, length, kk, desc)
             if sort_selected:
                 _msort(kb, ib, tk, ti, kk, desc, True)

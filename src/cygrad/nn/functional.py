@@ -867,8 +867,8 @@ def _adaptive_avg_pool(name, input, output_size, nd):
     if builtins.any(not isinstance(o, int) or o < 0 for o in sizes):
         raise RuntimeError(f"{name}: elements of output_size must be greater than or equal "
                            f"to 0 but received {{{', '.join(str(o) for o in sizes)}}}")
-    for d in range(1, input.ndim):
-        if input.shape[d] == 0 and d >= input.ndim - nd:
+    for d in range(input.ndim - nd, input.ndim):
+        if input.shape[d] == 0:
             raise RuntimeError(f"{name}(): Expected input to have non-zero size for "
                                f"non-batch dimensions, but input has sizes "
                                f"{list(input.shape)} with dimension {d} being empty")

@@ -13,7 +13,8 @@ from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
 __all__ = ["Module", "Linear", "Bilinear", "Identity", "Sequential", "ModuleList",
            "ModuleDict", "ParameterList", "ParameterDict", "Conv1d", "Conv2d", "MaxPool2d",
-           "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Dropout", "Embedding", "Flatten", "Unflatten", "LayerNorm",
+           "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Dropout", "Embedding",
+           "Flatten", "Unflatten", "LayerNorm",
            "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU",
            "Softplus", "ELU", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "SmoothL1Loss",
            "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss"]
