@@ -148,6 +148,35 @@ def test_install_and_uninstall_in_process():
     assert out.strip() in ("no real torch", "real torch torch")
 
 
+REPRS = textwrap.dedent("""
+    import torch
+    x = torch.ones(2, 3)
+    print(x.shape, x.dtype, x.type(), torch.tensor([1., 2.], dtype=torch.float64))
+    print(x.max(dim=1))
+""")
+
+
+def test_reprs_name_torch_while_standing_in(script):
+    rc, out, err = run(["-m", "cygrad.run", script(REPRS)])
+    assert rc == 0, err
+    assert out.splitlines()[0] == ("torch.Size([2, 3]) torch.float32 torch.FloatTensor "
+                                   "tensor([1., 2.], dtype=torch.float64)")
+    assert out.splitlines()[1] == "torch.return_types.max("
+    code = ("import cygrad; cygrad.install_torch_alias(); cygrad.uninstall_torch_alias(); "
+            "print(cygrad.ones(2).shape, cygrad.float64)")
+    rc, out, err = run(["-c", code])
+    assert rc == 0, err
+    assert out.strip() == "cygrad.Size([2]) cygrad.float64"
+
+
+def test_reprs_match_torch(script):
+    pytest.importorskip("torch")
+    path = script(REPRS)
+    ours, theirs = run(["-m", "cygrad.run", path]), run([path])
+    assert ours[0] == 0 and theirs[0] == 0, ours[2] + theirs[2]
+    assert ours[1] == theirs[1]
+
+
 def test_install_after_the_real_torch_raises():
     pytest.importorskip("torch")
     code = ("import torch, cygrad\n"

@@ -29,7 +29,7 @@ class dtype:
         self.is_signed = is_signed
 
     def __repr__(self):
-        return f"cygrad.{self._name}"
+        return f"{_core_tensor.repr_namespace()}.{self._name}"
 
     def __reduce__(self):
         return self._name

@@ -14,6 +14,8 @@ import importlib.abc
 import importlib.util
 import sys
 
+from ._core import _tensor as _core_tensor
+
 __all__ = ["install_torch_alias", "uninstall_torch_alias"]
 
 _PACKAGE = __name__.rpartition(".")[0]      # "cygrad"
@@ -66,7 +68,10 @@ def install_torch_alias():
     """Make ``import torch`` (and every ``torch.X`` submodule) import cygrad from now on.
 
     For notebooks and scripts that cannot be started with ``python -m cygrad.run``. Call
-    it before the first ``import torch``; calling it again does nothing.
+    it before the first ``import torch``; calling it again does nothing. While it is in
+    effect, reprs name the package ``torch`` (``torch.float32``, ``torch.Size([2, 3])``,
+    ``x.type()`` giving ``'torch.FloatTensor'``), so the program prints what it prints on
+    PyTorch, and what it prints evaluates in it.
 
     Raises
     ------
@@ -88,6 +93,7 @@ def install_torch_alias():
         raise RuntimeError("install_torch_alias: the real torch is already imported in this "
                            "process; call it before the first 'import torch'")
     sys.meta_path.insert(0, _TorchAliasFinder())
+    _core_tensor.set_repr_namespace("torch")
 
 
 def uninstall_torch_alias():
@@ -99,6 +105,7 @@ def uninstall_torch_alias():
     f = _finder()
     if f is not None:
         sys.meta_path.remove(f)
+    _core_tensor.set_repr_namespace(_PACKAGE)
     for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
         if getattr(sys.modules[name], "__name__", "").split(".")[0] == _PACKAGE:
             del sys.modules[name]

@@ -407,8 +407,7 @@ class Tensor(TensorBase):
     def type(self, dtype=None):
         """The type name (``'cygrad.FloatTensor'``) or a copy converted to ``dtype``."""
         if dtype is None:
-            return "cygrad." + _dtype_name(self) + \
-                "Tensor"
+            return f"{_core_tensor.repr_namespace()}.{_dtype_name(self)}Tensor"
         return self.to(dtype)
 
     def float(self):
@@ -1498,7 +1497,7 @@ def _return_type(name, fields):
 
     def __repr__(self):
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"cygrad.return_types.{name}(\n{body})"
+        return f"{_core_tensor.repr_namespace()}.return_types.{name}(\n{body})"
 
     return type(name, (base,), {"__slots__": (), "__repr__": __repr__,
                                 "__module__": "cygrad.return_types"})

@@ -25,11 +25,26 @@ _FORMAT_CHARS[:] = [b"?", b"i", b"q", b"f", b"d"]
 _TYPE_NAMES = ("Bool", "Int", "Long", "Float", "Double")
 
 
+cdef str _repr_namespace = "cygrad"
+
+
+def repr_namespace():
+    """The package name reprs print (``cygrad.float32``, ``cygrad.Size([2])``): ``"torch"``
+    while cygrad stands in for torch, so a torch program prints what it prints on PyTorch."""
+    return _repr_namespace
+
+
+def set_repr_namespace(str name):
+    """Set the name :func:`repr_namespace` returns."""
+    global _repr_namespace
+    _repr_namespace = name
+
+
 class Size(tuple):
     """The shape of a tensor: a tuple of ints that prints as ``cygrad.Size([2, 3])``."""
 
     def __repr__(self):
-        return f"cygrad.Size({list(self)})"
+        return f"{_repr_namespace}.Size({list(self)})"
 
     def numel(self):
         """Number of elements a tensor of this shape holds."""
