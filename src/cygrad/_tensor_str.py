@@ -112,7 +112,22 @@ def tensor_repr(t, prefix="tensor("):
         suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
     elif isinstance(t, TensorBase) and t._requires_grad:
         suffixes.append("requires_grad=True")
-    return prefix + body + "".join(", " + s for s in suffixes) + ")"
+    return _add_suffixes(prefix + body, suffixes, indent)
+
+
+def _add_suffixes(text, suffixes, indent):
+    """PyTorch's rule: a suffix that would overrun the line width starts a new line."""
+    parts = [text]
+    # PyTorch's count (two more than the last line's length), kept so lines break alike
+    last = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last + len(suffix) + 2 > LINEWIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last += len(suffix) + 2
+    return "".join(parts) + ")"
 
 
 def _default_dtype():

@@ -439,6 +439,10 @@ REPR_CASES = [
     (lambda: cygrad.tensor([], dtype=cygrad.int64), "tensor([], dtype=cygrad.int64)"),
     (lambda: cygrad.arange(2000),
      "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])"),
+    # a suffix that would overrun 80 columns starts its own line, as in PyTorch
+    (lambda: cygrad.full((1, 8), -0.5, requires_grad=True).double() * 3,
+     "tensor([[-1.5000, -1.5000, -1.5000, -1.5000, -1.5000, -1.5000, -1.5000, -1.5000]],\n"
+     "       dtype=cygrad.float64, grad_fn=<MulBackward0>)"),
 ]
 
 
@@ -490,6 +494,11 @@ def _repr_cases_torch(torch_mod):
         m.zeros(1001, dtype=m.bool), m.arange(2000, dtype=m.int32),
         m.arange(6.0).reshape(2, 3).t(), m.arange(6.0).reshape(2, 3)[:, ::2],
         m.tensor([[1.5, 2], [3, 4.25]], dtype=m.float64),
+        # suffixes that fit, and ones that start a new line (grad_fn, dtype, requires_grad)
+        m.ones(2, 40, requires_grad=True)[:, :30] * 1.5,
+        m.arange(60.0).reshape(3, 20)[:2].requires_grad_(),
+        m.ones(3, 7, dtype=m.float64, requires_grad=True) * 2,
+        m.zeros(0, 3, dtype=m.float64, requires_grad=True), m.arange(9.0).requires_grad_(),
     ]
     return cases
 

@@ -14,6 +14,7 @@ installed, each also runs on PyTorch with the same stand-in, which shows the sta
 nothing of cygrad that torch would not do, and the two runs must print the same lines
 wherever a line holds no number that depends on random initialisation.
 """
+import importlib.util
 import os
 import re
 import subprocess
@@ -52,14 +53,31 @@ NEEDS = {"beginner_source/basics/data_tutorial.py": ["pandas", "matplotlib"],
          "beginner_source/blitz/cifar10_tutorial.py": ["matplotlib"]}
 
 
-def run_tutorial(path, workdir, on_torch=False):
-    """Run one tutorial; returns its stdout, failing with its output on a non-zero exit."""
+def _run(path, workdir, on_torch):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(STANDIN)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
         MPLBACKEND="Agg")
     cmd = [sys.executable] + ([] if on_torch else ["-m", "cygrad.run"]) + [path]
-    proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True,
+    return subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True,
                           timeout=900, check=False)
+
+
+def run_tutorial(path, workdir, on_torch=False):
+    """Run one tutorial; returns its stdout, failing with its output on a non-zero exit.
+
+    A checkout older than the installed PyTorch can hold a tutorial that PyTorch itself no
+    longer runs (``dataiter.next()``, ``torch.load`` of a whole model without
+    ``weights_only=False``): when a tutorial fails and fails on PyTorch too, the test is
+    skipped with PyTorch's error, since the promise is to run what PyTorch runs.
+    """
+    proc = _run(path, workdir, on_torch)
+    if proc.returncode and not on_torch and importlib.util.find_spec("torch") is not None:
+        elsewhere = Path(workdir) / "on_torch"
+        elsewhere.mkdir(exist_ok=True)
+        theirs = _run(path, elsewhere, True)
+        if theirs.returncode:
+            last = (theirs.stderr.strip().splitlines() or ["?"])[-1]
+            pytest.skip(f"{path} fails on PyTorch too: {last}")
     assert proc.returncode == 0, (f"{path} failed on {'torch' if on_torch else 'cygrad'}:\n"
                                   f"{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
     return proc.stdout
@@ -77,6 +95,8 @@ def _source(name):
 
 
 _NUMBER = re.compile(r"\d")
+# lines that name an outcome of training from a random start, so may differ from torch's
+_TRAINED = re.compile(r"^Predicted")
 
 
 @pytest.mark.parametrize("name", list(TUTORIALS))
@@ -98,5 +118,5 @@ def test_tutorial_prints_as_on_torch(name, tmp_path):
     assert len(ours) == len(theirs), "\n".join(
         f"{a!r:60} | {b!r}" for a, b in zip(ours, theirs))
     for a, b in zip(ours, theirs):
-        if not _NUMBER.search(b) and "0x" not in b:
+        if not _NUMBER.search(b) and "0x" not in b and not _TRAINED.match(b):
             assert a == b
