@@ -560,6 +560,52 @@ def test_results_reuse_memory_without_page_faults():
     assert x[0].item() == 70.0
 
 
+def test_freed_blocks_are_reused_without_page_faults():
+    # two large temporaries freed together at the end of each call (a forward pass): glibc
+    # would return them to the system every time; the storage keeps them for the next call
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("page-fault counts are checked with glibc's allocator on Linux")
+    resource = pytest.importorskip("resource")
+    q = cygrad.ones(12, 4, 64, 32)
+
+    def chain():
+        s = q @ q.mT
+        p = s.softmax(-1)
+        return p @ q
+    for _ in range(5):
+        chain()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(20):
+        out = chain()
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20
+    assert faults < 50, f"{faults:.0f} page faults per call"
+    assert out[0, 0, 0, 0].item() == 1.0
+
+
+def test_cached_blocks_are_bounded_and_come_back_clean():
+    from cygrad._core import _storage
+
+    _storage.empty_cache()
+    assert _storage.cached_bytes() == 0
+    x = cygrad.full((100_000,), 7.0)
+    ptr = x.data_ptr()
+    del x
+    assert _storage.cached_bytes() >= 400_000
+    z = cygrad.zeros(100_000)                    # same size class: the same block, zeroed
+    assert z.data_ptr() == ptr and not z.any()
+    y = cygrad.empty(99_000)                     # same class (12.5% steps) reuses it too
+    del z
+    y2 = cygrad.empty(99_000)
+    assert y2.data_ptr() == ptr
+    del y, y2
+    big = [cygrad.empty(2**24) for _ in range(20)]   # 20 x 64 MB: more than the cache holds
+    del big
+    assert _storage.cached_bytes() <= 2**28
+    assert _storage.empty_cache() > 0 and _storage.cached_bytes() == 0
+
+
 # ------------------------------------------------------------------------ Tensor.new_*
 @pytest.mark.parametrize("base_dtype", [cygrad.int32, cygrad.float64, cygrad.bool])
 def test_new_methods_take_the_dtype_of_self(base_dtype):

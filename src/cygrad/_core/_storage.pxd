@@ -1,6 +1,7 @@
 cdef class Storage:
     cdef char* data            # first byte of the buffer
     cdef void* block           # what malloc/calloc returned (data is aligned inside it)
+    cdef size_t capacity       # the block's size class in bytes if it may be cached, else 0
     cdef Py_ssize_t nbytes     # size of the buffer in bytes
     cdef bint borrowed         # True if ``view`` holds a buffer borrowed from ``owner``
     cdef Py_buffer view

@@ -61,6 +61,14 @@ CG_CLONES static void cg_sigmoidf_contig(Py_ssize_t n, float *o, const float *x)
 {
     for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_sigmoidf(x[i]);
 }
+
+/* o[i] = exp(a * x[i] - b): the exponent pass of a softmax row (b the row's maximum of
+ * a * x, so every term is in [0, 1]). */
+CG_CLONES static void cg_exp_affine_f32(Py_ssize_t n, float *o, const float *x, float a,
+                                        float b)
+{
+    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_expf(a * x[i] - b);
+}
 /* Contiguous max/min folds with NaN propagation, 8 lanes of GCC vector extensions (NumPy and
  * PyTorch semantics: any NaN makes the result NaN). n >= 1. */
 #define CG_FOLD_EXTREMUM(NAME, T, IT, CMP)                                              \

@@ -10,7 +10,7 @@ record a graph of their own (double backward). Broadcasting is undone by the eng
 import builtins
 import math
 
-from .._core import _elementwise, _index, _matmul, _reduce, _sort
+from .._core import _elementwise, _index, _matmul, _reduce, _softmax, _sort
 from .._core import _tensor as _core_tensor
 from .._core._tensor import TensorBase
 from ..creation import arange, full, zeros
@@ -1095,20 +1095,6 @@ def _softmax_input(name, x, dim, dtype):
     return x, _core_tensor.wrap_dim_py(dim, x.ndim) if x.ndim else 0
 
 
-def _softmax_kernel(x, d, log):
-    """Forward on plain kernels: shift by the maximum, exponentiate, normalise."""
-    if x.numel() == 0:
-        return _elementwise.clone(x)
-    dims = (d,) if x.ndim else ()
-    m = _reduce.reduce(_R["max"], x, dims, True, 1.0)
-    z = _binary_kernel(_B["sub"], x, m)
-    e = _unary_kernel(_U["exp"], z)
-    s = _reduce.reduce(_R["sum"], e, dims, True, 1.0)
-    if log:
-        return _binary_kernel(_B["sub"], z, _unary_kernel(_U["log"], s, s), z)
-    return _binary_kernel(_B["div"], e, s, e)
-
-
 class LogSoftmaxBackward0(Node):
     """``y = log_softmax(x)``: ``dx = g - exp(y) * g.sum(dim)``."""
 
@@ -1116,8 +1102,10 @@ class LogSoftmaxBackward0(Node):
 
     def apply(self, g):
         (y,) = self.saved
-        dims = (self.dim,) if y.ndim else ()
-        return (g - y.exp() * g.sum(dims, keepdim=True),)
+        if _differentiable(g, y):
+            dims = (self.dim,) if y.ndim else ()
+            return (g - y.exp() * g.sum(dims, keepdim=True),)
+        return (_softmax.backward(g, y, self.dim, True),)
 
 
 class SoftmaxBackward0(Node):
@@ -1127,9 +1115,17 @@ class SoftmaxBackward0(Node):
 
     def apply(self, g):
         (y,) = self.saved
-        dims = (self.dim,) if y.ndim else ()
-        gy = g * y
-        return (gy - y * gy.sum(dims, keepdim=True),)
+        if _differentiable(g, y):
+            dims = (self.dim,) if y.ndim else ()
+            gy = g * y
+            return (gy - y * gy.sum(dims, keepdim=True),)
+        return (_softmax.backward(g, y, self.dim, False),)
+
+
+def _differentiable(*ts):
+    """Whether a backward formula must itself be recorded (``create_graph``): then it is
+    written in differentiable ops; otherwise one fused kernel computes it."""
+    return grad_mode.is_grad_enabled() and builtins.any(t._requires_grad for t in ts)
 
 
 def log_softmax(x, dim, dtype=None):
@@ -1138,7 +1134,7 @@ def log_softmax(x, dim, dtype=None):
     x, d = _softmax_input("log_softmax", x, dim, dtype)
     if x is not src and x._requires_grad:
         return log_softmax(x, d)        # the cast is recorded; then the op itself
-    out = _softmax_kernel(x.detach() if x._requires_grad else x, d, True)
+    out = _softmax.forward(x, d, True)
     if needs_grad(x):
         node = record(LogSoftmaxBackward0, (x,), out)
         node.dim = d
@@ -1152,7 +1148,7 @@ def softmax(x, dim, dtype=None):
     x, d = _softmax_input("softmax", x, dim, dtype)
     if x is not src and x._requires_grad:
         return softmax(x, d)
-    out = _softmax_kernel(x.detach() if x._requires_grad else x, d, False)
+    out = _softmax.forward(x, d, False)
     if needs_grad(x):
         node = record(SoftmaxBackward0, (x,), out)
         node.dim = d

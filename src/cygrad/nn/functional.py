@@ -11,12 +11,12 @@ import builtins
 import math
 import warnings
 
-from .._core import _elementwise, _matmul, _reduce
+from .._core import _elementwise, _matmul, _reduce, _softmax as _softmax_core
 from .._core._tensor import TensorBase
 from .. import _dtype, creation as _creation
 from ..autograd import grad_mode
-from ..autograd._functions import (_where, index_put, log_softmax as _log_softmax, record,
-                                   softmax as _softmax)
+from ..autograd._functions import (_differentiable, _where, index_put,
+                                   log_softmax as _log_softmax, record, softmax as _softmax)
 from ..autograd.grad_mode import needs_grad
 from ..autograd.graph import Node
 from ..functional import einsum as _einsum
@@ -31,6 +31,7 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "pad",
     "flatten", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss",
     "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "normalize",
+    "scaled_dot_product_attention",
 ]
 
 _binary_kernel = _elementwise.binary
@@ -433,6 +434,225 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         node.num = n
         node.padding_idx = padding_idx
         node.save(input)
+    return out
+
+
+# ====================================================================== attention
+_C_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+            "bool": "bool"}
+
+
+def _c_name(dt):
+    """The C++ type name PyTorch's attention errors print for a dtype."""
+    return _C_NAMES[dt._name]
+
+
+class ScaledDotProductFlashAttentionForCpuBackward0(Node):
+    """``out = dropout(softmax(scale * q @ k.mT + mask)) @ v``: inputs (q, k, v, mask).
+
+    Saved: the inputs, the attention weights ``P`` (before dropout) and, with dropout, the
+    kept-and-rescaled weights ``Pd`` and the dropout mask's scale ``keep``. Backward: two
+    products for the value and weight gradients, one fused softmax backward (the scale
+    folded in), two products for the query and key gradients. Under ``create_graph`` the
+    weights are recomputed from the inputs with recorded ops, so the backward is itself
+    differentiable.
+    """
+
+    __slots__ = ("scale", "causal")
+
+    def apply(self, g):
+        q, k, v, mask, p, pd, keep = self.saved
+        gq = gk = gv = gm = None
+        if _differentiable(g, q, k, v, *(() if mask is None else (mask,))):
+            p = _attention_weights(q, k, mask, self.scale, self.causal)
+            pd = p if keep is None else p * keep
+        elif pd is None:
+            pd = p
+        if self.needs(2):
+            gv = pd.mT @ g
+        if not (self.needs(0) or self.needs(1) or self.needs(3)):
+            return gq, gk, gv, gm
+        gp = g @ v.mT
+        if keep is not None:
+            gp = gp * keep
+        if _differentiable(gp, p):
+            gz = p * (gp - (gp * p).sum(-1, keepdim=True))
+            gs = gz * self.scale
+        else:
+            gz = None
+            gs = _softmax_core.backward(gp, p, -1, False, self.scale)
+        if self.needs(0):
+            gq = gs @ k
+        if self.needs(1):
+            gk = gs.mT @ q
+        if self.needs(3):
+            gm = gz if gz is not None else _softmax_core.backward(gp, p, -1, False, 1.0)
+        return gq, gk, gv, gm
+
+
+def _attention_weights(q, k, mask, scale, causal):
+    """``softmax(scale * q @ k.mT + mask)`` in recorded ops (double backward), rows with
+    nothing to attend to set to zero."""
+    z = (q @ k.mT) * scale
+    L, S = z.shape[-2], z.shape[-1]
+    if causal:
+        mask = _creation.ones((L, S), dtype=_dtype.bool).tril()
+    if mask is not None and mask.dtype is _dtype.bool:
+        z = _where(mask, z, float("-inf"))
+    elif mask is not None:
+        z = z + mask
+    p = z.softmax(-1)
+    if mask is not None:
+        empty = z.amax(-1, keepdim=True) == float("-inf")
+        p = _where(empty, 0.0, p)
+    return p
+
+
+def _check_attention(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa):
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        if not isinstance(t, TensorBase):
+            raise TypeError(f"scaled_dot_product_attention(): argument '{name}' must be "
+                            f"Tensor, not {type(t).__name__}")
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, "
+                           f"but got query.dim: {query.ndim} key.dim: {key.ndim} and "
+                           f"value.dim: {value.ndim} instead.")
+    if not (query.dtype is key.dtype is value.dtype):
+        raise RuntimeError("Expected query, key, and value to have the same dtype, but got "
+                           f"query.dtype: {_c_name(query.dtype)} key.dtype: "
+                           f"{_c_name(key.dtype)} and value.dtype: {_c_name(value.dtype)} "
+                           "instead.")
+    if not query.is_floating_point():
+        raise RuntimeError(f"expected scalar type Float but found "
+                           f"{_INT_NAMES.get(query._dtype_code, 'Bool')}")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got "
+                           f"{dropout_p}")
+    E, S = query.shape[-1], key.shape[-2]
+    if key.shape[-1] != E:
+        raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{S}, {E}] but got: [{S}, {key.shape[-1]}].")
+    if value.shape[-2] != S:
+        raise RuntimeError(f"scaled_dot_product_attention(): key has {S} positions but value "
+                           f"has {value.shape[-2]} (key.shape {list(key.shape)}, value.shape "
+                           f"{list(value.shape)})")
+    if attn_mask is not None:
+        if is_causal:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not "
+                               "be set when is_causal=True")
+        if not isinstance(attn_mask, TensorBase):
+            raise TypeError("scaled_dot_product_attention(): argument 'attn_mask' must be "
+                            f"Tensor, not {type(attn_mask).__name__}")
+        if attn_mask.dtype is not _dtype.bool and attn_mask.dtype is not query.dtype:
+            raise RuntimeError("Expected attn_mask dtype to be bool or float or to match "
+                               "query dtype, but got attn_mask.dtype: "
+                               f"{_c_name(attn_mask.dtype)} and  query.dtype: "
+                               f"{_c_name(query.dtype)} instead.")
+    if enable_gqa and query.ndim >= 3 and key.ndim >= 3:
+        hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+        if hk != hv or hk == 0 or hq % hk:
+            raise RuntimeError("scaled_dot_product_attention(): with enable_gqa the number "
+                               f"of query heads ({hq}) must be a multiple of the number of "
+                               f"key and value heads ({hk}, {hv})")
+
+
+def _repeat_heads(t, groups):
+    """``t.repeat_interleave(groups, dim=-3)``: each key/value head serves ``groups``
+    consecutive query heads (grouped-query attention)."""
+    shape = tuple(t.shape)
+    t = t.unsqueeze(-3).expand(shape[:-2] + (groups,) + shape[-2:])
+    return t.reshape(shape[:-3] + (shape[-3] * groups,) + shape[-2:])
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    r"""Attention: ``softmax(query @ key.mT * scale + attn_mask) @ value``.
+
+    Parameters
+    ----------
+    query : Tensor
+        ``(*, L, E)``: ``L`` target positions.
+    key : Tensor
+        ``(*, S, E)``: ``S`` source positions.
+    value : Tensor
+        ``(*, S, Ev)``.
+    attn_mask : Tensor, optional
+        Broadcastable to ``(*, L, S)``. A bool mask keeps the positions that are ``True``;
+        a float mask (the dtype of ``query``) is added to the scores.
+    dropout_p : float
+        Probability of dropping an attention weight (the rest are scaled by
+        ``1 / (1 - dropout_p)``). Pass 0 when evaluating: this function does not know
+        about ``train()``/``eval()``.
+    is_causal : bool
+        Position ``i`` attends to positions ``j <= i`` only (a lower-triangular mask aligned
+        to the top left when ``L != S``). Not together with ``attn_mask``.
+    scale : float, optional
+        Factor on the scores; ``1 / sqrt(E)`` by default.
+    enable_gqa : bool
+        Grouped-query attention: ``key``/``value`` carry fewer heads (dim ``-3``), each one
+        shared by consecutive query heads.
+
+    Returns
+    -------
+    Tensor
+        ``(*, L, Ev)``. A query row that may attend to nothing (every position masked) gives
+        zeros, as in PyTorch.
+
+    Notes
+    -----
+    One node does the whole computation: two batched products around one fused softmax
+    kernel (the scale and the causal mask are applied inside it, so no ``(L, S)`` mask is
+    built), and its backward is two products for the value and score gradients, one fused
+    softmax backward and two products for the query and key gradients. Batch dimensions
+    broadcast.
+
+    Examples
+    --------
+    >>> q = k = v = cygrad.eye(3).reshape(1, 3, 3)
+    >>> F.scaled_dot_product_attention(q, k, v, scale=100.0)
+    tensor([[[1., 0., 0.],
+             [0., 1., 0.],
+             [0., 0., 1.]]])
+    >>> F.scaled_dot_product_attention(q, k, v, is_causal=True)[0, 1]
+    tensor([0.3587, 0.6413, 0.0000])
+    """
+    _check_attention(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa)
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        groups = query.shape[-3] // key.shape[-3]
+        key, value = _repeat_heads(key, groups), _repeat_heads(value, groups)
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    q, k, v = _d(query), _d(key), _d(value)
+    scores = _matmul.matmul(q, k.mT)
+    L = scores.shape[-2]
+    if attn_mask is None:
+        p = _softmax_core.forward(scores, -1, False, scale, L if is_causal else 0, True)
+    else:
+        m = _d(attn_mask)
+        if m.dtype is _dtype.bool:
+            z = _binary_kernel(_B["mul"], scores, scale)
+            z = _where(m, z, float("-inf"))
+        else:
+            z = _binary_kernel(_B["add"], _binary_kernel(_B["mul"], scores, scale), m)
+        p = _softmax_core.forward(z, -1, False, 1.0, 0, True)
+    pd = keep = None
+    if dropout_p > 0.0:
+        if dropout_p == 1.0:
+            keep = _creation.zeros(tuple(p.shape), dtype=p.dtype)
+        else:
+            u = _creation.rand(tuple(p.shape), dtype=p.dtype)
+            keep = _binary_kernel(_B["mul"], _binary_kernel(_B["ge"], u, dropout_p),
+                                  1.0 / (1.0 - dropout_p))
+            if keep.dtype is not p.dtype:
+                keep = keep.to(p.dtype)
+        pd = _binary_kernel(_B["mul"], p, keep)
+    out = _matmul.matmul(p if pd is None else pd, v)
+    mask_grad = attn_mask is not None and attn_mask.dtype is not _dtype.bool
+    inputs = (query, key, value, attn_mask if mask_grad else None)
+    if builtins.any(t is not None and needs_grad(t) for t in inputs):
+        node = record(ScaledDotProductFlashAttentionForCpuBackward0, inputs, out)
+        node.scale = scale
+        node.causal = is_causal
+        node.save(query, key, value, attn_mask, p, pd, keep)
     return out
 
 

@@ -1,0 +1,100 @@
+"""Softmax and attention, beside NumPy's softmax expression and PyTorch's.
+
+``Softmax`` times the fused kernel over the last dim and over a middle dim of a
+``(12, 4, 64, 64)`` score tensor (nanoGPT's attention scores at batch 12, 4 heads, context
+64), forward and forward + backward. ``ScaledDotProductAttention`` times
+``F.scaled_dot_product_attention`` at ``(12, 4, 64, 32)``, plain and causal, forward and
+forward + backward (the backward from a fixed output gradient). NumPy has no attention; its
+softmax reference is the expression a NumPy user writes.
+"""
+import numpy as np
+
+import cygrad
+import cygrad.nn.functional as F
+
+from .common import FLOAT_DTYPES, THREADS, random_array, set_threads, torch, torch_only, trio
+
+SCORES = (12, 4, 64, 64)
+QKV = (12, 4, 64, 32)
+
+
+def _warm(bench, args):
+    """One untimed call of each method, so ``asv run --quick`` (a single call) times a
+    steady state (memory in place, PyTorch's autograd engine started) not first calls."""
+    for name in dir(bench):
+        if name.startswith("time_") and (torch is not None or not name.endswith("_torch")):
+            getattr(bench, name)(*args)
+
+
+class Softmax:
+    """``softmax(x, dim)`` of ``(12, 4, 64, 64)``: ``dim=-1`` (contiguous rows) or
+    ``dim=2`` (rows 64 elements apart)."""
+
+    params = [["-1", "2"], FLOAT_DTYPES, THREADS]
+    param_names = ["dim", "dtype", "threads"]
+
+    def setup(self, dim, dtype, threads):
+        set_threads(threads)
+        self.dim = int(dim)
+        self.x_np, self.x_cg, self.x_th = trio(random_array(SCORES, dtype))
+        g = random_array(SCORES, dtype, np.random.default_rng(1))
+        self.g_np, self.g_cg, self.g_th = trio(g)
+        self.xr_cg = self.x_cg.clone().requires_grad_()
+        if torch is not None:
+            self.xr_th = self.x_th.clone().requires_grad_()
+        _warm(self, (dim, dtype, threads))
+
+    def time_forward_cygrad(self, dim, dtype, threads):
+        cygrad.softmax(self.x_cg, self.dim)
+
+    def time_forward_numpy(self, dim, dtype, threads):
+        e = np.exp(self.x_np - self.x_np.max(self.dim, keepdims=True))
+        e / e.sum(self.dim, keepdims=True)
+
+    @torch_only
+    def time_forward_torch(self, dim, dtype, threads):
+        torch.softmax(self.x_th, self.dim)
+
+    def time_backward_cygrad(self, dim, dtype, threads):
+        cygrad.softmax(self.xr_cg, self.dim).backward(self.g_cg)
+
+    @torch_only
+    def time_backward_torch(self, dim, dtype, threads):
+        torch.softmax(self.xr_th, self.dim).backward(self.g_th)
+
+
+class ScaledDotProductAttention:
+    """``F.scaled_dot_product_attention(q, k, v)`` at ``(12, 4, 64, 32)`` float32; the
+    ``backward`` methods time forward and backward together."""
+
+    params = [["plain", "causal"], THREADS]
+    param_names = ["mask", "threads"]
+
+    def setup(self, mask, threads):
+        set_threads(threads)
+        self.causal = mask == "causal"
+        g = np.random.default_rng(0)
+        arrays = [g.standard_normal(QKV, dtype=np.float32) for _ in range(4)]
+        self.cg = [cygrad.from_numpy(a).clone().requires_grad_() for a in arrays[:3]]
+        self.g_cg = cygrad.from_numpy(arrays[3])
+        if torch is not None:
+            self.th = [torch.from_numpy(a).clone().requires_grad_() for a in arrays[:3]]
+            self.g_th = torch.from_numpy(arrays[3])
+        _warm(self, (mask, threads))
+
+    def time_forward_cygrad(self, mask, threads):
+        with cygrad.no_grad():
+            F.scaled_dot_product_attention(*self.cg, is_causal=self.causal)
+
+    @torch_only
+    def time_forward_torch(self, mask, threads):
+        with torch.no_grad():
+            torch.nn.functional.scaled_dot_product_attention(*self.th, is_causal=self.causal)
+
+    def time_backward_cygrad(self, mask, threads):
+        F.scaled_dot_product_attention(*self.cg, is_causal=self.causal).backward(self.g_cg)
+
+    @torch_only
+    def time_backward_torch(self, mask, threads):
+        torch.nn.functional.scaled_dot_product_attention(
+            *self.th, is_causal=self.causal).backward(self.g_th)

@@ -1,0 +1,263 @@
+"""Softmax and log-softmax along one dim, fused per row, and their backward.
+
+The input is seen as a contiguous block ``(outer, length, inner)``, the dim being
+``length`` (a non-contiguous input is copied first); a *row* is the ``length`` elements of
+one ``(a, b)`` pair, ``inner`` apart. Each row takes three passes: its maximum, one pass of
+``exp(scale * x - max)`` that also sums, one pass that normalises (``log``: subtracts the log
+of the sum). Contiguous float32 rows (``inner == 1``, the last dim) use the vector exp and
+folds of ``_vecmath.h``. The backward is one dot product (``log``: one sum) and one pass.
+
+Attention asks two more things of the forward, so that it needs no extra passes over its
+``(L, S)`` score blocks:
+
+* ``scale`` multiplies the input inside the exponent (``1/sqrt(E)``);
+* ``causal = L`` keeps, in row ``i`` of every ``(L, S)`` block, only columns ``j <= i``
+  (PyTorch's ``is_causal``, aligned to the top left); the other columns come out 0.
+
+With ``zero_empty`` a row with nothing to attend to (every kept entry ``-inf``) comes out
+all zeros, as in PyTorch's attention; plain softmax keeps NaN for it, as ``torch.softmax``
+does. Rows are independent: threads split them above a grain size.
+"""
+from libc.math cimport exp, log, INFINITY
+from libc.stdint cimport int64_t
+from cython.parallel cimport prange
+
+from ._typedefs cimport DT_FLOAT32, DT_FLOAT64
+from ._tensor cimport TensorBase, new_tensor, wrap_dim
+from ._elementwise cimport cast_c
+from ._iter cimport get_threads, team, GRAIN_TRANSCENDENTAL
+
+cdef extern from "_vecmath.h" nogil:
+    float cg_fold_max_f32(const float* x, Py_ssize_t n)
+    float cg_fold_min_f32(const float* x, Py_ssize_t n)
+    float cg_dot_f32(const float* x, const float* y, Py_ssize_t n)
+    void cg_exp_affine_f32(Py_ssize_t n, float* o, const float* x, float a, float b)
+    double cg_sum_f32(const float* x, Py_ssize_t n)
+    float cg_expf(float x)
+
+ctypedef fused real:
+    float
+    double
+
+
+cdef inline double _row_extremum(const real* x, Py_ssize_t n, Py_ssize_t st,
+                                 double scale) noexcept nogil:
+    """The maximum of ``scale * x`` over a row (NaN if the row holds one)."""
+    cdef Py_ssize_t j
+    cdef double m, v
+    if real is float:
+        if st == 1:
+            return scale * (cg_fold_max_f32(x, n) if scale >= 0 else cg_fold_min_f32(x, n))
+    m = -INFINITY
+    for j in range(n):
+        v = scale * x[j * st]
+        if v != v:
+            return v
+        if v > m:
+            m = v
+    return m
+
+
+cdef void _fwd_row(const real* x, real* o, Py_ssize_t n, Py_ssize_t valid, Py_ssize_t st,
+                   double scale, bint logsm, bint zero_empty) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef double m = -INFINITY, s = 0.0, r, ls
+    if valid:
+        m = _row_extremum(x, valid, st, scale)
+    if valid == 0 or (zero_empty and m == -INFINITY):
+        for j in range(n):
+            o[j * st] = 0
+        return
+    if real is float:
+        if st == 1:
+            cg_exp_affine_f32(valid, o, x, <float>scale, <float>m)
+            s = cg_sum_f32(o, valid)
+        else:
+            for j in range(valid):
+                o[j * st] = cg_expf(<float>(scale * x[j * st] - m))
+                s += o[j * st]
+    else:
+        for j in range(valid):
+            o[j * st] = exp(scale * x[j * st] - m)
+            s += o[j * st]
+    if logsm:
+        ls = m + log(s)
+        for j in range(valid):
+            o[j * st] = <real>(scale * x[j * st] - ls)
+    else:
+        r = 1.0 / s
+        for j in range(valid):
+            o[j * st] = <real>(o[j * st] * r)
+    for j in range(valid, n):
+        o[j * st] = 0
+
+
+cdef void _bwd_row(const real* g, const real* y, real* o, Py_ssize_t n, Py_ssize_t st,
+                   double scale, bint logsm) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef double d = 0.0
+    if logsm:
+        for j in range(n):
+            d += g[j * st]
+        for j in range(n):
+            if real is float:
+                o[j * st] = <real>(g[j * st] - cg_expf(y[j * st]) * d)
+            else:
+                o[j * st] = <real>(g[j * st] - exp(y[j * st]) * d)
+        return
+    if real is float:
+        if st == 1:
+            d = cg_dot_f32(g, y, n)
+        else:
+            for j in range(n):
+                d += g[j * st] * y[j * st]
+    else:
+        for j in range(n):
+            d += g[j * st] * y[j * st]
+    for j in range(n):
+        o[j * st] = <real>(scale * y[j * st] * (g[j * st] - d))
+
+
+cdef void _fwd_rows(const real* x, real* o, Py_ssize_t r0, Py_ssize_t r1, Py_ssize_t length,
+                    Py_ssize_t inner, double scale, bint logsm, Py_ssize_t causal,
+                    bint zero_empty) noexcept nogil:
+    cdef Py_ssize_t r, base, valid
+    for r in range(r0, r1):
+        base = (r // inner) * length * inner + r % inner
+        valid = length
+        if causal > 0 and r % causal + 1 < length:
+            valid = r % causal + 1
+        _fwd_row(x + base, o + base, length, valid, inner, scale, logsm, zero_empty)
+
+
+cdef void _bwd_rows(const real* g, const real* y, real* o, Py_ssize_t r0, Py_ssize_t r1,
+                    Py_ssize_t length, Py_ssize_t inner, double scale,
+                    bint logsm) noexcept nogil:
+    cdef Py_ssize_t r, base
+    for r in range(r0, r1):
+        base = (r // inner) * length * inner + r % inner
+        _bwd_row(g + base, y + base, o + base, length, inner, scale, logsm)
+
+
+cdef int _threads(Py_ssize_t rows, Py_ssize_t length) noexcept nogil:
+    cdef int nthr = get_threads()
+    if rows * length < 2 * GRAIN_TRANSCENDENTAL:
+        return 1
+    if nthr > rows:
+        nthr = <int>rows
+    return nthr if nthr > 1 else 1
+
+
+cdef TensorBase _contiguous(TensorBase x):
+    return x if x.contiguous_c() else cast_c(x, x._dtype)
+
+
+cdef int _split(TensorBase x, int d, Py_ssize_t* outer, Py_ssize_t* length,
+                Py_ssize_t* inner) noexcept:
+    cdef int i
+    outer[0] = 1
+    inner[0] = 1
+    for i in range(d):
+        outer[0] *= x._shape[i]
+    for i in range(d + 1, x._ndim):
+        inner[0] *= x._shape[i]
+    length[0] = x._shape[d] if x._ndim else 1
+    return 0
+
+
+cdef int _check(TensorBase x, str name) except -1:
+    if x._dtype != DT_FLOAT32 and x._dtype != DT_FLOAT64:
+        raise RuntimeError(f"{name}(): expected a floating point input, got "
+                           f"{x.dtype}")
+    return 0
+
+
+def forward(TensorBase x, int dim, bint log=False, double scale=1.0, Py_ssize_t causal=0,
+            bint zero_empty=False):
+    """``softmax(scale * x, dim)`` (``log``: its logarithm) as a new contiguous tensor.
+
+    ``causal = L > 0`` (last dim only) keeps columns ``j <= i`` of row ``i`` of every
+    ``(L, length)`` block; ``zero_empty`` gives rows with nothing kept (all ``-inf``) zeros.
+    """
+    cdef Py_ssize_t outer, length, inner, rows, t
+    cdef int d, nthr
+    cdef TensorBase xc, out
+    _check(x, "log_softmax" if log else "softmax")
+    d = wrap_dim(dim, x._ndim) if x._ndim else 0
+    if causal and (log or causal < 0 or x._ndim < 2 or d != x._ndim - 1):
+        raise RuntimeError("softmax: a causal mask needs softmax over the last dim of an "
+                           "input of at least 2 dims")
+    xc = _contiguous(x)
+    out = new_tensor(x._ndim, x._shape, x._dtype, False)
+    _split(xc, d, &outer, &length, &inner)
+    rows = outer * inner
+    if rows == 0 or length == 0:
+        return out
+    nthr = _threads(rows, length)
+    if x._dtype == DT_FLOAT32:
+        with nogil:
+            if nthr == 1:
+                _fwd_rows(<const float*>xc.ptr(), <float*>out.ptr(), 0, rows, length, inner,
+                          scale, log, causal, zero_empty)
+            else:
+                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
+                    _fwd_rows(<const float*>xc.ptr(), <float*>out.ptr(), rows * t // nthr,
+                              rows * (t + 1) // nthr, length, inner, scale, log, causal,
+                              zero_empty)
+    else:
+        with nogil:
+            if nthr == 1:
+                _fwd_rows(<const double*>xc.ptr(), <double*>out.ptr(), 0, rows, length,
+                          inner, scale, log, causal, zero_empty)
+            else:
+                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
+                    _fwd_rows(<const double*>xc.ptr(), <double*>out.ptr(), rows * t // nthr,
+                              rows * (t + 1) // nthr, length, inner, scale, log, causal,
+                              zero_empty)
+    return out
+
+
+def backward(TensorBase grad, TensorBase y, int dim, bint log=False, double scale=1.0):
+    """The input gradient of ``y = forward(x, dim, log, scale)`` for output gradient ``grad``:
+    ``scale * y * (grad - sum(grad * y))``, or ``grad - exp(y) * sum(grad)`` for ``log``."""
+    cdef Py_ssize_t outer, length, inner, rows, t
+    cdef int d, nthr, i
+    cdef TensorBase gc, yc, out
+    _check(y, "softmax_backward")
+    if grad._dtype != y._dtype or grad._ndim != y._ndim:
+        raise RuntimeError(f"softmax_backward: grad ({grad.dtype}, {list(grad.shape)}) does "
+                           f"not match the output ({y.dtype}, {list(y.shape)})")
+    for i in range(y._ndim):
+        if grad._shape[i] != y._shape[i]:
+            raise RuntimeError(f"softmax_backward: grad of shape {list(grad.shape)} for an "
+                               f"output of shape {list(y.shape)}")
+    d = wrap_dim(dim, y._ndim) if y._ndim else 0
+    gc = _contiguous(grad)
+    yc = _contiguous(y)
+    out = new_tensor(y._ndim, y._shape, y._dtype, False)
+    _split(yc, d, &outer, &length, &inner)
+    rows = outer * inner
+    if rows == 0 or length == 0:
+        return out
+    nthr = _threads(rows, length)
+    if y._dtype == DT_FLOAT32:
+        with nogil:
+            if nthr == 1:
+                _bwd_rows(<const float*>gc.ptr(), <const float*>yc.ptr(), <float*>out.ptr(),
+                          0, rows, length, inner, scale, log)
+            else:
+                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
+                    _bwd_rows(<const float*>gc.ptr(), <const float*>yc.ptr(),
+                              <float*>out.ptr(), rows * t // nthr, rows * (t + 1) // nthr,
+                              length, inner, scale, log)
+    else:
+        with nogil:
+            if nthr == 1:
+                _bwd_rows(<const double*>gc.ptr(), <const double*>yc.ptr(),
+                          <double*>out.ptr(), 0, rows, length, inner, scale, log)
+            else:
+                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
+                    _bwd_rows(<const double*>gc.ptr(), <const double*>yc.ptr(),
+                              <double*>out.ptr(), rows * t // nthr, rows * (t + 1) // nthr,
+                              length, inner, scale, log)
+    return out
