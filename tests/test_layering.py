@@ -5,7 +5,7 @@ inside functions (lazy imports) included, so a circle cannot hide behind a late 
 layers, bottom to top, are the design's (docs/dev/architecture.rst):
 
     _core < _device/_dtype/_version < creation < autograd < tensor.py < the cygrad.* functions
-    < linalg/optim/utils/serialization/cuda < nn < the ``cygrad`` package itself (with the
+    < linalg/optim/utils/serialization/cuda/amp < nn < the ``cygrad`` package itself (with the
     ``torch`` alias and ``python -m cygrad.run``)
 
 A module may import from its own layer or any layer below. The Cython core is checked too:
@@ -28,7 +28,7 @@ LAYERS = [
     (4, ["cygrad.tensor", "cygrad._tensor_str"]),
     (5, ["cygrad.functional", "cygrad._legacy"]),
     (6, ["cygrad.linalg", "cygrad.optim", "cygrad.utils", "cygrad.serialization",
-         "cygrad.cuda", "cygrad.backends", "cygrad.onnx"]),
+         "cygrad.cuda", "cygrad.amp", "cygrad.backends", "cygrad.onnx"]),
     (7, ["cygrad.nn"]),
     (8, ["cygrad", "cygrad.run", "cygrad._torch_alias"]),
 ]

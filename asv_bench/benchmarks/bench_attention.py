@@ -98,3 +98,76 @@ class ScaledDotProductAttention:
     def time_backward_torch(self, mask, threads):
         torch.nn.functional.scaled_dot_product_attention(
             *self.th, is_causal=self.causal).backward(self.g_th)
+
+
+def _char_transformer(lib, vocab=65, width=128, heads=4, layers=4, context=64):
+    """nanoGPT's shape (pre-norm blocks, GELU, causal self-attention, tied head) from the
+    library's own layers."""
+    nn = lib.nn
+
+    class CharTransformer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte = nn.Embedding(vocab, width)
+            self.wpe = nn.Embedding(context, width)
+            block = nn.TransformerEncoderLayer(width, heads, 4 * width, dropout=0.0,
+                                               activation="gelu", batch_first=True,
+                                               norm_first=True)
+            self.blocks = nn.TransformerEncoder(block, layers, enable_nested_tensor=False)
+            self.ln_f = nn.LayerNorm(width)
+            self.head = nn.Linear(width, vocab, bias=False)
+            self.head.weight = self.wte.weight
+            self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(
+                context))
+
+        def forward(self, idx):
+            t = idx.shape[1]
+            x = self.wte(idx) + self.wpe(lib.arange(t))
+            x = self.blocks(x, mask=self.mask[:t, :t], is_causal=True)
+            return self.head(self.ln_f(x))
+
+    return CharTransformer()
+
+
+class TransformerTrainStep:
+    """One training step of a character-level Transformer (4 layers, 4 heads, width 128,
+    context 64, batch 12, vocabulary 65): forward, cross entropy, backward, AdamW step.
+    Both libraries start from the same weights."""
+
+    params = [THREADS]
+    param_names = ["threads"]
+
+    def setup(self, threads):
+        set_threads(threads)
+        g = np.random.default_rng(0)
+        idx = g.integers(0, 65, (12, 65))
+        self.runs = {}
+        cygrad.manual_seed(0)
+        model = _char_transformer(cygrad)
+        libs = [(cygrad, model)]
+        if torch is not None:
+            tmodel = _char_transformer(torch)
+            tmodel.load_state_dict({k: torch.from_numpy(v.detach().numpy().copy())
+                                    for k, v in model.state_dict().items()})
+            libs.append((torch, tmodel))
+        for lib, m in libs:
+            x = lib.from_numpy(idx[:, :-1].copy())
+            y = lib.from_numpy(idx[:, 1:].copy())
+            opt = lib.optim.AdamW(m.parameters(), lr=1e-3)
+            self.runs[lib.__name__] = (lib, m, opt, x, y)
+        _warm(self, (threads,))
+
+    def _step(self, name):
+        lib, m, opt, x, y = self.runs[name]
+        logits = m(x)
+        loss = lib.nn.functional.cross_entropy(logits.reshape(-1, 65), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    def time_step_cygrad(self, threads):
+        self._step("cygrad")
+
+    @torch_only
+    def time_step_torch(self, threads):
+        self._step("torch")

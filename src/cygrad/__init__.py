@@ -27,7 +27,7 @@ double = float64
 long = int64
 int = int32  # noqa: A001
 
-_LAZY = ("nn", "optim", "utils", "cuda", "onnx", "save", "load")
+_LAZY = ("nn", "optim", "utils", "cuda", "amp", "onnx", "save", "load")
 
 
 def __getattr__(name):
@@ -37,6 +37,10 @@ def __getattr__(name):
         from . import serialization
 
         return getattr(serialization, name)
+    if name == "autocast":
+        from .amp import autocast
+
+        return autocast
     if name in _LAZY:
         import importlib
 

@@ -191,3 +191,35 @@ def test_errors_name_what_is_wrong():
                                        cygrad.zeros(1, 2, 5, 4), enable_gqa=True)
     with pytest.raises(TypeError, match="'key' must be Tensor"):
         F.scaled_dot_product_attention(x, [1.0], x)
+
+
+# ---------------------------------------------------------------- Embedding options
+@pytest.mark.parametrize("kw", [dict(max_norm=1.0), dict(max_norm=1.5, norm_type=1.0),
+                                dict(scale_grad_by_freq=True),
+                                dict(max_norm=2.0, scale_grad_by_freq=True, padding_idx=1),
+                                dict(max_norm=100.0)])
+def test_embedding_max_norm_and_scale_grad_by_freq_match_torch(kw):
+    torch = pytest.importorskip("torch")
+    w = (np.random.default_rng(0).standard_normal((6, 4)) * 2).astype(np.float32)
+    idx = np.array([[0, 2, 2], [5, 0, 1]])
+    cw, tw = cygrad.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    out = F.embedding(cygrad.tensor(idx), cw, **kw)
+    tout = torch.nn.functional.embedding(torch.tensor(idx), tw, **kw)
+    assert_close(out, tout, rtol=1e-6, atol=1e-6)
+    assert_close(cw.detach(), tw.detach(), rtol=1e-6, atol=1e-6)   # renormed in place
+    g = np.random.default_rng(1).standard_normal(tuple(tout.shape)).astype(np.float32)
+    out.backward(cygrad.tensor(g))
+    tout.backward(torch.from_numpy(g))
+    assert_close(cw.grad, tw.grad, rtol=1e-6, atol=1e-6)
+
+
+def test_embedding_module_renorms_and_refuses_sparse():
+    import cygrad.nn as nn
+    cygrad.manual_seed(0)
+    emb = nn.Embedding(10, 3, max_norm=0.5)
+    emb(cygrad.tensor([1, 4]))
+    norms = emb.weight.detach().norm(dim=1)
+    assert norms[1].item() <= 0.5 + 1e-6 and norms[4].item() <= 0.5 + 1e-6
+    assert norms[0].item() > 0.5                     # rows not looked up are left alone
+    with pytest.raises(NotImplementedError, match="sparse"):
+        nn.Embedding(10, 3, sparse=True)(cygrad.tensor([1]))

@@ -19,7 +19,7 @@ from ..autograd._functions import (_differentiable, _where, index_put,
                                    log_softmax as _log_softmax, record, softmax as _softmax)
 from ..autograd.grad_mode import needs_grad
 from ..autograd.graph import Node
-from ..functional import einsum as _einsum
+from ..functional import cat as _cat, einsum as _einsum
 
 _B = _elementwise.BINARY_OPS
 _R = _reduce.REDUCE_OPS
@@ -31,7 +31,7 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "pad",
     "flatten", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss",
     "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "normalize",
-    "scaled_dot_product_attention",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
 ]
 
 _binary_kernel = _elementwise.binary
@@ -379,9 +379,10 @@ def one_hot(tensor, num_classes=-1):
 
 # ====================================================================== embedding
 class EmbeddingBackward0(Node):
-    """Scatter-add the output gradient into the rows that were looked up."""
+    """Scatter-add the output gradient into the rows that were looked up (each divided by
+    how often its row occurs with ``scale_grad_by_freq``)."""
 
-    __slots__ = ("num", "padding_idx")
+    __slots__ = ("num", "padding_idx", "by_freq")
 
     def apply(self, g):
         (idx,) = self.saved
@@ -392,6 +393,10 @@ class EmbeddingBackward0(Node):
         if self.padding_idx is not None:
             keep = (flat != self.padding_idx).unsqueeze(-1).to(g.dtype)
             rows = rows * keep
+        if self.by_freq:                 # each row's gradient divided by its count
+            counts = _creation.zeros((self.num,), dtype=g.dtype).index_put_(
+                (flat,), _creation.ones(tuple(flat.shape), dtype=g.dtype), accumulate=True)
+            rows = rows / counts[flat].unsqueeze(-1)
         return (index_put(gw, (flat,), rows, True) if rows._requires_grad else
                 gw.index_put_((flat,), rows, accumulate=True),)
 
@@ -414,9 +419,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                            f"{getattr(input, 'dtype', type(input).__name__)} instead")
     if weight.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding(): max_norm, scale_grad_by_freq and sparse are "
-                                  "not supported")
+    if sparse:
+        raise NotImplementedError("embedding(): sparse=True needs sparse gradients, which "
+                                  "cygrad does not have; use sparse=False")
     n = weight.shape[0]
     if padding_idx is not None:
         if padding_idx < 0:
@@ -428,13 +433,32 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         if lo < 0 or hi >= n:
             raise IndexError(f"index {hi if hi >= n else lo} is out of bounds for dimension 0 "
                              f"with size {n}")
+    if max_norm is not None and input.numel():
+        _embedding_renorm_(weight, input, max_norm, norm_type)
     out = _d(weight)[input]
     if needs_grad(weight):
         node = record(EmbeddingBackward0, (weight,), out)
         node.num = n
         node.padding_idx = padding_idx
+        node.by_freq = scale_grad_by_freq
         node.save(input)
     return out
+
+
+def _embedding_renorm_(weight, input, max_norm, norm_type):
+    """Rescale, in place and unrecorded, the rows ``input`` looks up whose ``norm_type``-norm
+    exceeds ``max_norm`` to norm ``max_norm`` (PyTorch's ``embedding_renorm_``)."""
+    with grad_mode.no_grad():
+        w = _d(weight)
+        present = _creation.zeros((w.shape[0],), dtype=_dtype.bool)
+        present[input.reshape(-1)] = True
+        rows = present.nonzero().reshape(-1)
+        norms = w[rows].norm(p=norm_type, dim=1)
+        big = norms > max_norm
+        if bool(big.any()):
+            rows = rows[big]
+            scale = (max_norm / (norms[big] + 1e-7)).unsqueeze(1)
+            w[rows] = w[rows] * scale
 
 
 # ====================================================================== attention
@@ -609,12 +633,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     Examples
     --------
     >>> q = k = v = cygrad.eye(3).reshape(1, 3, 3)
-    >>> F.scaled_dot_product_attention(q, k, v, scale=100.0)
+    >>> F.scaled_dot_product_attention(q, k, v, scale=200.0)
     tensor([[[1., 0., 0.],
              [0., 1., 0.],
              [0., 0., 1.]]])
     >>> F.scaled_dot_product_attention(q, k, v, is_causal=True)[0, 1]
-    tensor([0.3587, 0.6413, 0.0000])
+    tensor([0.3595, 0.6405, 0.0000])
     """
     _check_attention(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa)
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
@@ -654,6 +678,220 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         node.causal = is_causal
         node.save(query, key, value, attn_mask, p, pd, keep)
     return out
+
+
+def _canonical_mask(mask, name, dtype):
+    """A bool mask (``True``: do not attend) as the float mask to add; float masks as is."""
+    if mask is None:
+        return None
+    if mask.dtype is _dtype.bool:
+        return _creation.zeros(tuple(mask.shape), dtype=dtype).masked_fill(mask,
+                                                                            float("-inf"))
+    if not mask.is_floating_point():
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    return mask
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads,
+                                 in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn,
+                                 dropout_p, out_proj_weight, out_proj_bias, training=True,
+                                 key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None,
+                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
+                                 static_v=None, average_attn_weights=True, is_causal=False):
+    """The computation of :class:`~cygrad.nn.MultiheadAttention`, weights passed explicitly.
+
+    Parameters
+    ----------
+    query : Tensor
+        ``(L, N, E)``, or ``(L, E)`` unbatched.
+    key, value : Tensor
+        ``(S, N, kdim)`` and ``(S, N, vdim)`` (``(S, kdim)``, ``(S, vdim)`` unbatched).
+    embed_dim_to_check : int
+        ``E``, checked against ``query``.
+    num_heads : int
+        Heads; ``E`` must be divisible by it.
+    in_proj_weight, in_proj_bias : Tensor or None
+        The packed ``(3E, E)`` projection and its ``(3E,)`` bias.
+    bias_k, bias_v : Tensor or None
+        ``(1, 1, E)`` rows appended to the keys and values.
+    add_zero_attn : bool
+        Append a row of zeros to the (projected) keys and values.
+    dropout_p : float
+        Dropout on the attention weights (when ``training``).
+    out_proj_weight, out_proj_bias : Tensor
+        The output projection.
+    training : bool
+        Whether dropout applies.
+    key_padding_mask : Tensor, optional
+        ``(N, S)``: ``True`` (or ``-inf``) marks keys to ignore.
+    need_weights : bool
+        Also return the attention weights.
+    attn_mask : Tensor, optional
+        ``(L, S)`` or ``(N * num_heads, L, S)``: ``True`` marks pairs *not* allowed to
+        attend (the opposite of :func:`scaled_dot_product_attention`'s bool masks); a float
+        mask is added to the scores.
+    use_separate_proj_weight : bool
+        Use ``q_proj_weight``, ``k_proj_weight``, ``v_proj_weight`` instead of the packed
+        ``in_proj_weight`` (when ``kdim`` or ``vdim`` differ from ``E``).
+    q_proj_weight, k_proj_weight, v_proj_weight : Tensor, optional
+    static_k, static_v : Tensor, optional
+        ``(N * num_heads, S, E / num_heads)`` keys/values used instead of projecting.
+    average_attn_weights : bool
+        Average the returned weights over heads.
+    is_causal : bool
+        A hint that ``attn_mask`` is the causal mask (then, without ``need_weights`` or a
+        key padding mask, the mask is not materialised).
+
+    Returns
+    -------
+    attn_output : Tensor
+        ``(L, N, E)`` (``(L, E)`` unbatched).
+    attn_output_weights : Tensor or None
+        ``(N, L, S)`` averaged (``(N, num_heads, L, S)`` otherwise), or ``None`` when
+        ``need_weights`` is false.
+
+    Examples
+    --------
+    >>> mha = nn.MultiheadAttention(4, 2)
+    >>> x = cygrad.randn(3, 1, 4)
+    >>> out, w = F.multi_head_attention_forward(
+    ...     x, x, x, 4, 2, mha.in_proj_weight, mha.in_proj_bias, None, None, False, 0.0,
+    ...     mha.out_proj.weight, mha.out_proj.bias)
+    >>> out.shape, w.shape
+    (cygrad.Size([3, 1, 4]), cygrad.Size([1, 3, 3]))
+    """
+    batched = query.ndim == 3
+    if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
+        raise AssertionError("query, key and value should all be 3-D (batched) or 2-D "
+                             f"(unbatched), but got query.dim(): {query.ndim}, key.dim(): "
+                             f"{key.ndim} and value.dim(): {value.ndim}")
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, "
+                             f"but got {embed_dim}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if key.shape[:2] != value.shape[:2]:
+        raise AssertionError(f"key shape {tuple(key.shape)} does not match value shape "
+                             f"{tuple(value.shape)}")
+    if key_padding_mask is not None and tuple(key_padding_mask.shape) != (bsz, src_len):
+        raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
+                             f"{tuple(key_padding_mask.shape)}")
+    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", query.dtype)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
+                           "Transformer module method `generate_square_subsequent_mask` to "
+                           "create this mask.")
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None                      # the kernel applies the causal mask itself
+    else:
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", query.dtype)
+        if key_padding_mask is not None:
+            is_causal = False
+    # input projections
+    if use_separate_proj_weight:
+        if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
+            raise AssertionError("use_separate_proj_weight is True but q_proj_weight, "
+                                 "k_proj_weight or v_proj_weight is None")
+        bq = bk = bv = None
+        if in_proj_bias is not None:
+            bq, bk, bv = in_proj_bias.chunk(3)
+        q = linear(query, q_proj_weight, bq)
+        k = linear(key, k_proj_weight, bk)
+        v = linear(value, v_proj_weight, bv)
+    else:
+        if in_proj_weight is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is "
+                                 "None")
+        if query is key and key is value:     # self-attention: one packed GEMM
+            q, k, v = linear(query, in_proj_weight, in_proj_bias).chunk(3, -1)
+        else:
+            wq, wk, wv = in_proj_weight.chunk(3)
+            bq = bk = bv = None
+            if in_proj_bias is not None:
+                bq, bk, bv = in_proj_bias.chunk(3)
+            q, k, v = linear(query, wq, bq), linear(key, wk, bk), linear(value, wv, bv)
+    if attn_mask is not None:
+        if attn_mask.ndim == 2:
+            if tuple(attn_mask.shape) != (tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 2D attn_mask is "
+                                   f"{list(attn_mask.shape)}, but should be "
+                                   f"{[tgt_len, src_len]}.")
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.ndim == 3:
+            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 3D attn_mask is "
+                                   f"{list(attn_mask.shape)}, but should be "
+                                   f"{[bsz * num_heads, tgt_len, src_len]}.")
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.ndim} is not supported")
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None or static_v is not None:
+            raise AssertionError("bias cannot be added to static key or value.")
+        k = _cat([k, bias_k.repeat(1, bsz, 1)])
+        v = _cat([v, bias_v.repeat(1, bsz, 1)])
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    elif (bias_k is None) != (bias_v is None):
+        raise AssertionError("bias_k and bias_v must both be given or both be None")
+    bh = bsz * num_heads
+    q = q.reshape(tgt_len, bh, head_dim).transpose(0, 1)
+    k = (k.reshape(k.shape[0], bh, head_dim).transpose(0, 1) if static_k is None
+         else static_k)
+    v = (v.reshape(v.shape[0], bh, head_dim).transpose(0, 1) if static_v is None
+         else static_v)
+    if tuple(k.shape[::2]) != (bh, head_dim) or tuple(v.shape[::2]) != (bh, head_dim):
+        raise AssertionError(f"expecting static_k and static_v of shape "
+                             f"({bh}, S, {head_dim}), got {tuple(k.shape)} and "
+                             f"{tuple(v.shape)}")
+    if add_zero_attn:
+        k = _cat([k, _creation.zeros((bh, 1, head_dim), dtype=k.dtype)], 1)
+        v = _cat([v, _creation.zeros((bh, 1, head_dim), dtype=v.dtype)], 1)
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    src_len = k.shape[1]
+    if key_padding_mask is not None:
+        kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1)
+        kpm = kpm.reshape(bh, 1, src_len)
+        attn_mask = kpm if attn_mask is None else attn_mask + kpm
+    if not training:
+        dropout_p = 0.0
+    if need_weights:
+        scores = (q * math.sqrt(1.0 / head_dim)) @ k.mT
+        if attn_mask is not None:
+            scores = scores + attn_mask
+        weights = softmax(scores, dim=-1)
+        if dropout_p > 0.0:
+            weights = dropout(weights, p=dropout_p)
+        out = (weights @ v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
+        weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            weights = weights.mean(dim=1)
+        if not batched:
+            out, weights = out.squeeze(1), weights.squeeze(0)
+        return out, weights
+    if attn_mask is not None:
+        attn_mask = (attn_mask.unsqueeze(0) if attn_mask.shape[0] == 1 else
+                     attn_mask.reshape(bsz, num_heads, -1, src_len))
+    q = q.reshape(bsz, num_heads, tgt_len, head_dim)
+    k = k.reshape(bsz, num_heads, src_len, head_dim)
+    v = v.reshape(bsz, num_heads, src_len, head_dim)
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
+    return (out if batched else out.squeeze(1)), None
 
 
 # ====================================================================== normalisation

@@ -79,6 +79,12 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A :class:`Linear` under PyTorch's name for the output projection of
+    :class:`MultiheadAttention` (the name marks it for PyTorch's quantisation tools; here it
+    is a plain ``Linear``)."""
+
+
 class Bilinear(Module):
     """``y = x1^T A x2 + b`` with ``weight`` of shape ``(out, in1, in2)``."""
 

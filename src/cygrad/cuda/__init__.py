@@ -7,6 +7,8 @@ The module exists so that the device checks PyTorch scripts start with run uncha
 
 __all__ = ["is_available", "device_count", "manual_seed", "manual_seed_all"]
 
+from . import amp  # noqa: E402  (torch.cuda.amp.GradScaler)
+
 
 def is_available():
     """Whether a CUDA device can be used: always ``False`` in cygrad.
