@@ -178,6 +178,11 @@ cdef inline void _run(NdIter* it, inner_fn fn, Py_ssize_t grain):
         iter_run(it, fn, NULL, grain)
 
 
+cdef TensorBase as_contiguous(TensorBase t):
+    """``t`` itself if C-contiguous, else a contiguous copy of it."""
+    return t if t.contiguous_c() else cast_c(t, t._dtype)
+
+
 cdef TensorBase cast_c(TensorBase t, int dtype):
     """A contiguous copy of ``t`` converted to ``dtype``."""
     cdef TensorBase out = new_tensor(t._ndim, t._shape, dtype, False)

@@ -23,8 +23,8 @@ from libc.stdint cimport int64_t
 from cython.parallel cimport prange
 
 from ._typedefs cimport DT_FLOAT32, DT_FLOAT64
-from ._tensor cimport TensorBase, new_tensor, wrap_dim
-from ._elementwise cimport cast_c
+from ._tensor cimport TensorBase, new_tensor, split_dim, wrap_dim
+from ._elementwise cimport as_contiguous
 from ._iter cimport get_threads, team, GRAIN_TRANSCENDENTAL
 
 cdef extern from "_vecmath.h" nogil:
@@ -148,23 +148,6 @@ cdef int _threads(Py_ssize_t rows, Py_ssize_t length) noexcept nogil:
     return nthr if nthr > 1 else 1
 
 
-cdef TensorBase _contiguous(TensorBase x):
-    return x if x.contiguous_c() else cast_c(x, x._dtype)
-
-
-cdef int _split(TensorBase x, int d, Py_ssize_t* outer, Py_ssize_t* length,
-                Py_ssize_t* inner) noexcept:
-    cdef int i
-    outer[0] = 1
-    inner[0] = 1
-    for i in range(d):
-        outer[0] *= x._shape[i]
-    for i in range(d + 1, x._ndim):
-        inner[0] *= x._shape[i]
-    length[0] = x._shape[d] if x._ndim else 1
-    return 0
-
-
 cdef int _check(TensorBase x, str name) except -1:
     if x._dtype != DT_FLOAT32 and x._dtype != DT_FLOAT64:
         raise RuntimeError(f"{name}(): expected a floating point input, got "
@@ -187,9 +170,9 @@ def forward(TensorBase x, int dim, bint log=False, double scale=1.0, Py_ssize_t 
     if causal and (log or causal < 0 or x._ndim < 2 or d != x._ndim - 1):
         raise RuntimeError("softmax: a causal mask needs softmax over the last dim of an "
                            "input of at least 2 dims")
-    xc = _contiguous(x)
+    xc = as_contiguous(x)
     out = new_tensor(x._ndim, x._shape, x._dtype, False)
-    _split(xc, d, &outer, &length, &inner)
+    split_dim(xc, d, &outer, &length, &inner)
     rows = outer * inner
     if rows == 0 or length == 0:
         return out
@@ -232,10 +215,10 @@ def backward(TensorBase grad, TensorBase y, int dim, bint log=False, double scal
             raise RuntimeError(f"softmax_backward: grad of shape {list(grad.shape)} for an "
                                f"output of shape {list(y.shape)}")
     d = wrap_dim(dim, y._ndim) if y._ndim else 0
-    gc = _contiguous(grad)
-    yc = _contiguous(y)
+    gc = as_contiguous(grad)
+    yc = as_contiguous(y)
     out = new_tensor(y._ndim, y._shape, y._dtype, False)
-    _split(yc, d, &outer, &length, &inner)
+    split_dim(yc, d, &outer, &length, &inner)
     rows = outer * inner
     if rows == 0 or length == 0:
         return out

@@ -19,8 +19,8 @@ from libc.string cimport memcpy
 from cython.parallel cimport prange
 
 from ._typedefs cimport MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64
-from ._tensor cimport TensorBase, new_tensor, make_view, wrap_dim
-from ._elementwise cimport cast_c
+from ._tensor cimport TensorBase, new_tensor, make_view, split_dim, wrap_dim
+from ._elementwise cimport as_contiguous, cast_c
 from ._iter cimport get_threads, team
 
 ctypedef fused key_t:
@@ -301,23 +301,6 @@ cdef int _run_sort(TensorBase xc, TensorBase vals, TensorBase idx, Py_ssize_t ou
     return 0
 
 
-cdef TensorBase _contiguous(TensorBase x):
-    return x if x.contiguous_c() else cast_c(x, x._dtype)
-
-
-cdef int _split(TensorBase x, int d, Py_ssize_t* outer, Py_ssize_t* length,
-                Py_ssize_t* inner) except -1:
-    cdef int i
-    outer[0] = 1
-    inner[0] = 1
-    for i in range(d):
-        outer[0] *= x._shape[i]
-    for i in range(d + 1, x._ndim):
-        inner[0] *= x._shape[i]
-    length[0] = x._shape[d] if x._ndim else 1
-    return 0
-
-
 cdef object _sort_dispatch(TensorBase xc, TensorBase vals, TensorBase idx, Py_ssize_t outer,
                            Py_ssize_t length, Py_ssize_t inner, Py_ssize_t kk, bint desc,
                            bint topk, bint sort_selected):
@@ -355,10 +338,10 @@ def sort(TensorBase x, dim, bint descending):
     """
     cdef int d = wrap_dim(dim, x._ndim) if x._ndim else (wrap_dim(dim, 0) * 0)
     cdef Py_ssize_t outer, length, inner
-    cdef TensorBase xc = _contiguous(x)
+    cdef TensorBase xc = as_contiguous(x)
     cdef TensorBase vals = new_tensor(x._ndim, x._shape, x._dtype, False)
     cdef TensorBase idx = new_tensor(x._ndim, x._shape, DT_INT64, False)
-    _split(x, d, &outer, &length, &inner)
+    split_dim(x, d, &outer, &length, &inner)
     _sort_dispatch(xc, vals, idx, outer, length, inner, length, descending, False, False)
     return vals, idx
 
@@ -390,14 +373,14 @@ def topk(TensorBase x, k, dim, bint largest, bint sorted):
         raise TypeError(f"topk(): argument 'k' (position 2) must be int, not "
                         f"{type(k).__name__}")
     kk = k.__index__()
-    _split(x, d, &outer, &length, &inner)
+    split_dim(x, d, &outer, &length, &inner)
     if kk < 0 or kk > length:
         raise RuntimeError("selected index k out of range")
     for i in range(x._ndim):
         shape[i] = x._shape[i]
     if x._ndim:
         shape[d] = kk
-    xc = _contiguous(x)
+    xc = as_contiguous(x)
     vals = new_tensor(x._ndim, shape, x._dtype, False)
     idx = new_tensor(x._ndim, shape, DT_INT64, False)
     _sort_dispatch(xc, vals, idx, outer, length, inner, kk, largest, True, sorted)
@@ -507,8 +490,8 @@ def scan(int op, TensorBase x, dim):
         raise TypeError("scan(): expects int64, float32 or float64 input")
     if op not in (0, 1):
         raise ValueError(f"scan(): unknown op {op}")
-    _split(x, d, &outer, &length, &inner)
-    xc = _contiguous(x)
+    split_dim(x, d, &outer, &length, &inner)
+    xc = as_contiguous(x)
     out = new_tensor(x._ndim, x._shape, x._dtype, False)
     if x._dtype == DT_INT64:
         _run_scan(xc, out, outer, length, inner, op == 1, <int64_t*>NULL)
@@ -558,9 +541,9 @@ def cumprod_backward(TensorBase x, TensorBase g, dim):
     for i in range(x._ndim):
         if g._shape[i] != x._shape[i]:
             raise RuntimeError("cumprod_backward(): shapes differ")
-    _split(x, d, &outer, &length, &inner)
-    xc = _contiguous(x)
-    gc = _contiguous(g)
+    split_dim(x, d, &outer, &length, &inner)
+    xc = as_contiguous(x)
+    gc = as_contiguous(g)
     out = new_tensor(x._ndim, x._shape, x._dtype, False)
     if outer * length * inner:
         if x._dtype == DT_FLOAT32:
@@ -598,8 +581,8 @@ def multinomial_search(TensorBase cdf, TensorBase u):
     if (cdf._dtype != DT_FLOAT64 or u._dtype != DT_FLOAT64 or cdf._ndim != 2
             or u._ndim != 2 or cdf._shape[0] != u._shape[0] or cdf._shape[1] == 0):
         raise ValueError("multinomial_search(): expects float64 (R, C) and (R, S) tensors")
-    cdf = _contiguous(cdf)
-    u = _contiguous(u)
+    cdf = as_contiguous(cdf)
+    u = as_contiguous(u)
     R = cdf._shape[0]
     C = cdf._shape[1]
     S = u._shape[1]

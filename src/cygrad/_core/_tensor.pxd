@@ -35,4 +35,6 @@ cdef int parse_shape(object args, Py_ssize_t* out, bint allow_infer=*) except -1
 cdef int wrap_dim(Py_ssize_t dim, int ndim) except -100
 cdef int dtype_code(object dtype) except -1
 cdef object shape_list(int ndim, const Py_ssize_t* shape)
+cdef void split_dim(TensorBase x, int d, Py_ssize_t* outer, Py_ssize_t* length,
+                    Py_ssize_t* inner) noexcept
 cdef Py_ssize_t checked_numel(int ndim, const Py_ssize_t* shape, int dtype) except -1

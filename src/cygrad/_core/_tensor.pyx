@@ -118,6 +118,21 @@ cdef object shape_list(int ndim, const Py_ssize_t* shape):
     return [shape[i] for i in range(ndim)]
 
 
+cdef void split_dim(TensorBase x, int d, Py_ssize_t* outer, Py_ssize_t* length,
+                    Py_ssize_t* inner) noexcept:
+    """``x``'s shape as ``(outer, length, inner)`` around dim ``d`` (a 0-d tensor: one row
+    of length 1): the rows of a contiguous ``x`` along ``d`` start ``length * inner`` apart,
+    their elements ``inner`` apart."""
+    cdef int i
+    outer[0] = 1
+    inner[0] = 1
+    for i in range(d):
+        outer[0] *= x._shape[i]
+    for i in range(d + 1, x._ndim):
+        inner[0] *= x._shape[i]
+    length[0] = x._shape[d] if x._ndim else 1
+
+
 cdef Py_ssize_t checked_numel(int ndim, const Py_ssize_t* shape, int dtype) except -1:
     """Number of elements, raising if a size is negative or the byte count overflows."""
     cdef Py_ssize_t n = 1, i
