@@ -219,3 +219,19 @@ def test_dropout_only_in_training():
     assert (a == b).all()
     layer.train()
     assert not (layer(x) == a).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gelu_kernels_match_torch(dtype):
+    # F.gelu's one-pass forward (GELU{F}) and derivative (GELUGRAD{F}) kernels
+    a = (np.random.default_rng(0).standard_normal(20000) * 4).astype(dtype)
+    a[:4] = [0.0, np.inf, -40.0, 40.0]
+    x, tx = cygrad.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    out, tout = F.gelu(x), torch.nn.functional.gelu(tx)
+    tol = 2e-6 if dtype == np.float32 else 1e-14
+    assert_close(out, tout, rtol=tol, atol=tol)
+    g = np.random.default_rng(1).standard_normal(a.shape).astype(dtype)
+    out.backward(cygrad.tensor(g))
+    tout.backward(torch.from_numpy(g))
+    assert_close(x.grad[1:], tx.grad[1:], rtol=tol, atol=tol)     # d/dx at inf: nan in both
+    assert np.isnan(x.grad[1].item()) and np.isnan(tx.grad[1].item())

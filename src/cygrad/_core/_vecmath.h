@@ -102,6 +102,35 @@ CG_CLONES static void cg_erff_contig(Py_ssize_t n, float *o, const float *x)
     for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_erff(x[i]);
 }
 
+/* GELU, exact form: x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)), and its derivative
+ * Phi(x) + x * phi(x), for F.gelu's forward and backward (one pass each). */
+static inline float cg_geluf(float x)
+{
+    return 0.5f * x * (1.0f + cg_erff(x * 0.70710678118654752f));
+}
+static inline double cg_gelu(double x)
+{
+    return 0.5 * x * (1.0 + erf(x * 0.70710678118654752));
+}
+static inline float cg_gelu_gradf(float x)
+{
+    return 0.5f * (1.0f + cg_erff(x * 0.70710678118654752f)) +
+           x * cg_expf(-0.5f * x * x) * 0.39894228040143268f;
+}
+static inline double cg_gelu_grad(double x)
+{
+    return 0.5 * (1.0 + erf(x * 0.70710678118654752)) +
+           x * exp(-0.5 * x * x) * 0.39894228040143268;
+}
+CG_CLONES static void cg_geluf_contig(Py_ssize_t n, float *o, const float *x)
+{
+    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_geluf(x[i]);
+}
+CG_CLONES static void cg_gelu_gradf_contig(Py_ssize_t n, float *o, const float *x)
+{
+    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_gelu_gradf(x[i]);
+}
+
 /* o[i] = exp(a * x[i] - b): the exponent pass of a softmax row (b the row's maximum of
  * a * x, so every term is in [0, 1]). */
 CG_CLONES static void cg_exp_affine_f32(Py_ssize_t n, float *o, const float *x, float a,

@@ -22,6 +22,7 @@ from ..autograd.graph import Node
 from ..functional import cat as _cat, einsum as _einsum
 
 _B = _elementwise.BINARY_OPS
+_U = _elementwise.UNARY_OPS
 _R = _reduce.REDUCE_OPS
 
 __all__ = [
@@ -253,9 +254,11 @@ class GeluBackward0(Node):
             t = inner.tanh()
             dinner = (1 + 3 * 0.044715 * x * x) * _SQRT2_PI
             return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner),)
-        cdf = 0.5 * (1 + (x * _SQRT1_2).erf())
-        pdf = (-0.5 * x * x).exp() * _INV_SQRT_2PI
-        return (g * (cdf + x * pdf),)
+        if _differentiable(g, x):
+            cdf = 0.5 * (1 + (x * _SQRT1_2).erf())
+            pdf = (-0.5 * x * x).exp() * _INV_SQRT_2PI
+            return (g * (cdf + x * pdf),)
+        return (g * _unary_kernel(_U["gelu_grad"], x),)
 
 
 def gelu(input, approximate="none"):
@@ -274,7 +277,7 @@ def gelu(input, approximate="none"):
     if approximate == "tanh":
         out = 0.5 * x * (1 + ((x + 0.044715 * x * x * x) * _SQRT2_PI).tanh())
     else:
-        out = 0.5 * x * (1 + (x * _SQRT1_2).erf())
+        out = _unary_kernel(_U["gelu"], x)
     if needs_grad(input):
         node = record(GeluBackward0, (input,), out)
         node.approximate = approximate
