@@ -2,10 +2,10 @@
 
 The input is seen as a contiguous block ``(outer, length, inner)``, the dim being
 ``length`` (a non-contiguous input is copied first); a *row* is the ``length`` elements of
-one ``(a, b)`` pair, ``inner`` apart. Each row takes three passes: its maximum, one pass of
-``exp(scale * x - max)`` that also sums, one pass that normalises (``log``: subtracts the log
-of the sum). Contiguous float32 rows (``inner == 1``, the last dim) use the vector exp and
-folds of ``_vecmath.h``. The backward is one dot product (``log``: one sum) and one pass.
+one ``(a, b)`` pair, ``inner`` apart. Each row, while it is in cache: its maximum, the pass
+``exp(scale * x - max)``, its sum, and one pass that normalises (``log``: subtracts the log
+of the sum). Contiguous float32 rows (``inner == 1``, the last dim) use the vector exp, sum
+and folds of ``_vecmath.h`` (a combined exp-and-sum loop measured no faster than the two). The backward is one dot product (``log``: one sum) and one pass.
 
 Attention asks two more things of the forward, so that it needs no extra passes over its
 ``(L, S)`` score blocks:
@@ -19,7 +19,6 @@ all zeros, as in PyTorch's attention; plain softmax keeps NaN for it, as ``torch
 does. Rows are independent: threads split them above a grain size.
 """
 from libc.math cimport exp, log, INFINITY
-from libc.stdint cimport int64_t
 from cython.parallel cimport prange
 
 from ._typedefs cimport DT_FLOAT32, DT_FLOAT64
