@@ -1,11 +1,12 @@
-"""Softmax and attention, beside NumPy's softmax expression and PyTorch's.
+"""Softmax, layer norm and attention, beside NumPy's expressions and PyTorch's.
 
 ``Softmax`` times the fused kernel over the last dim and over a middle dim of a
 ``(12, 4, 64, 64)`` score tensor (nanoGPT's attention scores at batch 12, 4 heads, context
 64), forward and forward + backward. ``ScaledDotProductAttention`` times
 ``F.scaled_dot_product_attention`` at ``(12, 4, 64, 32)``, plain and causal, forward and
 forward + backward (the backward from a fixed output gradient). NumPy has no attention; its
-softmax reference is the expression a NumPy user writes.
+softmax reference is the expression a NumPy user writes. ``LayerNorm`` times
+``F.layer_norm`` over the last dim of nanoGPT's ``(12, 64, 128)`` activations.
 """
 import numpy as np
 
@@ -61,6 +62,52 @@ class Softmax:
     @torch_only
     def time_backward_torch(self, dim, dtype, threads):
         torch.softmax(self.xr_th, self.dim).backward(self.g_th)
+
+
+class LayerNorm:
+    """``F.layer_norm(x, (128,), weight, bias)`` of ``(12, 64, 128)``; the ``backward``
+    methods time forward and backward together (gradients of input, weight and bias)."""
+
+    params = [FLOAT_DTYPES, THREADS]
+    param_names = ["dtype", "threads"]
+
+    def setup(self, dtype, threads):
+        set_threads(threads)
+        shape = (12, 64, 128)
+        self.x_np, self.x_cg, self.x_th = trio(random_array(shape, dtype))
+        self.g_np, self.g_cg, self.g_th = trio(random_array(shape, dtype,
+                                                            np.random.default_rng(1)))
+        self.w_np, self.w_cg, self.w_th = trio(random_array((128,), dtype,
+                                                            np.random.default_rng(2)))
+        self.b_np, self.b_cg, self.b_th = trio(random_array((128,), dtype,
+                                                            np.random.default_rng(3)))
+        self.leaves_cg = [t.clone().requires_grad_() for t in (self.x_cg, self.w_cg,
+                                                               self.b_cg)]
+        if torch is not None:
+            self.leaves_th = [t.clone().requires_grad_() for t in (self.x_th, self.w_th,
+                                                                   self.b_th)]
+        _warm(self, (dtype, threads))
+
+    def time_forward_cygrad(self, dtype, threads):
+        F.layer_norm(self.x_cg, (128,), self.w_cg, self.b_cg)
+
+    def time_forward_numpy(self, dtype, threads):
+        m = self.x_np.mean(-1, keepdims=True)
+        d = self.x_np - m
+        d / np.sqrt((d * d).mean(-1, keepdims=True) + 1e-5) * self.w_np + self.b_np
+
+    @torch_only
+    def time_forward_torch(self, dtype, threads):
+        torch.nn.functional.layer_norm(self.x_th, (128,), self.w_th, self.b_th)
+
+    def time_backward_cygrad(self, dtype, threads):
+        x, w, b = self.leaves_cg
+        F.layer_norm(x, (128,), w, b).backward(self.g_cg)
+
+    @torch_only
+    def time_backward_torch(self, dtype, threads):
+        x, w, b = self.leaves_th
+        torch.nn.functional.layer_norm(x, (128,), w, b).backward(self.g_th)
 
 
 class ScaledDotProductAttention:

@@ -11,7 +11,8 @@ import builtins
 import math
 import warnings
 
-from .._core import _elementwise, _matmul, _reduce, _softmax as _softmax_core
+from .._core import _elementwise, _matmul, _reduce, _norm as _norm_core
+from .._core import _softmax as _softmax_core
 from .._core._tensor import TensorBase
 from .. import _dtype, creation as _creation
 from ..autograd import grad_mode
@@ -898,8 +899,55 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 
 
 # ====================================================================== normalisation
+class NativeLayerNormBackward0(Node):
+    """``y = (x - mean) * rstd * weight + bias`` over the trailing ``normalized_shape`` dims:
+    inputs (x, weight, bias).
+
+    Saved: the input, the weight and the per-row ``mean`` and ``rstd`` of the forward. One
+    fused kernel gives all three gradients; under ``create_graph`` the formula is written in
+    recorded ops (the statistics recomputed from the input), so it is differentiable again.
+    """
+
+    __slots__ = ("dims", "eps")
+
+    def apply(self, g):
+        x, w, mean, rstd = self.saved
+        if _differentiable(g, x, *(() if w is None else (w,))):
+            return self._recorded(g, x, w)
+        m = 1
+        for d in self.dims:
+            m *= x.shape[d]
+        gx, gw, gb = _norm_core.backward(g, x, mean, rstd, w, m, self.needs(0),
+                                         self.needs(1), self.needs(2))
+        if gw is not None:
+            gw = gw.view(w.shape)
+        if gb is not None:
+            gb = gb.view(w.shape if w is not None else x.shape[x.ndim - len(self.dims):])
+        return gx, gw, gb
+
+    def _recorded(self, g, x, w):
+        dims = self.dims
+        mean = x.mean(dims, keepdim=True)
+        dev = x - mean
+        rstd = ((dev * dev).mean(dims, keepdim=True) + self.eps).rsqrt()
+        xhat = dev * rstd
+        gw = g if w is None else g * w
+        gx = rstd * (gw - gw.mean(dims, keepdim=True)
+                     - xhat * (gw * xhat).mean(dims, keepdim=True))
+        lead = tuple(range(x.ndim - len(dims)))
+        dw = g * xhat if self.needs(1) else None
+        db = g if self.needs(2) else None
+        if lead:
+            dw = None if dw is None else dw.sum(lead)
+            db = None if db is None else db.sum(lead)
+        return (gx if self.needs(0) else None), dw, db
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims (biased variance).
+
+    One fused kernel pass per row forward (mean, variance, scale and shift) and one
+    backward (:class:`NativeLayerNormBackward0`, PyTorch's node name).
 
     Examples
     --------
@@ -914,15 +962,27 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
                            f"with shape [*, {', '.join(str(s) for s in normalized_shape)}], "
                            f"but got input of size{list(input.shape)}")
-    dims = tuple(range(input.ndim - k, input.ndim))
-    mean = input.mean(dims, keepdim=True)
-    dev = input - mean
-    var = (dev * dev).mean(dims, keepdim=True)
-    out = dev * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
+    _check_float("LayerNormKernelImpl", input)
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is None:
+            continue
+        if tuple(p.shape) != normalized_shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {list(p.shape)} and normalized_shape = "
+                               f"{list(normalized_shape)}")
+        if p.dtype is not input.dtype:
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of "
+                               + ("Float" if input.dtype is _dtype.float32 else "Double"))
+    m = 1
+    for s in normalized_shape:
+        m *= s
+    out, mean, rstd = _norm_core.forward(_d(input), m, None if weight is None else _d(weight),
+                                         None if bias is None else _d(bias), eps)
+    if builtins.any(t is not None and needs_grad(t) for t in (input, weight, bias)):
+        node = record(NativeLayerNormBackward0, (input, weight, bias), out)
+        node.dims = tuple(range(input.ndim - k, input.ndim))
+        node.eps = eps
+        node.save(input, weight, mean, rstd)
     return out
 
 
