@@ -18,7 +18,7 @@ REFERENCE = pathlib.Path(__file__).resolve().parents[1] / "docs" / "reference"
 MODULES = ["cygrad", "cygrad.nn", "cygrad.nn.functional", "cygrad.nn.init", "cygrad.optim",
            "cygrad.optim.lr_scheduler", "cygrad.utils.data", "cygrad.autograd",
            "cygrad.autograd.functional", "cygrad.autograd.graph", "cygrad.linalg",
-           "cygrad.cuda", "cygrad.amp", "cygrad.cuda.amp"]
+           "cygrad.cuda", "cygrad.amp", "cygrad.cuda.amp", "cygrad.nn.utils.rnn"]
 
 # The dtype aliases (float, double, long, int) are rows of the dtype table, not pages.
 ALIASES = {"cygrad.float", "cygrad.double", "cygrad.long", "cygrad.int"}

@@ -389,4 +389,111 @@ cdef void one_product(real* work, int nthreads, Py_ssize_t M, Py_ssize_t N, Py_s
         gemm(M, N, K, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nthreads, work)
 
 
+# ------------------------------------------------------------------ a right operand packed once
+# A recurrent layer multiplies a small state by the same weight matrix at every time step.
+# Packing that matrix once per sequence (every KC slice and NC panel, in the micro-kernel's
+# layout) leaves each step only the packing of its small left operand.
+cdef Py_ssize_t packed_b_size(int dt, Py_ssize_t K, Py_ssize_t N) noexcept nogil:
+    """Reals needed by ``pack_b_whole`` for a K x N matrix."""
+    return K * _round_up(N, NR32 if dt == DT_FLOAT32 else NR64) + 1
+
+
+cdef void _pack_whole(real* dst, const real* b, Py_ssize_t rsb, Py_ssize_t csb, Py_ssize_t K,
+                      Py_ssize_t N, int nr) noexcept nogil:
+    cdef Py_ssize_t pc, jc, kc, nc, pci, jci, npad = _round_up(N, nr)
+    for pci in range((K + KC - 1) // KC):
+        pc = pci * KC
+        kc = _min(KC, K - pc)
+        for jci in range((N + NC - 1) // NC):
+            jc = jci * NC
+            nc = _min(NC, N - jc)
+            _pack_b(dst + pc * npad + jc * kc, b + pc * rsb + jc * csb, rsb, csb, kc, nc, nr,
+                    0, (nc + nr - 1) // nr)
+
+
+cdef void pack_b_whole(int dt, void* dst, const void* b, Py_ssize_t rsb, Py_ssize_t csb,
+                       Py_ssize_t K, Py_ssize_t N) noexcept nogil:
+    """Pack the K x N matrix ``b`` (element strides) into ``dst`` for ``gemm_packed_b``."""
+    if dt == DT_FLOAT32:
+        _pack_whole(<float*>dst, <const float*>b, rsb, csb, K, N, NR32)
+    else:
+        _pack_whole(<double*>dst, <const double*>b, rsb, csb, K, N, NR64)
+
+
+cdef void _packed_part(real* ap, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const real* a,
+                       Py_ssize_t rsa, Py_ssize_t csa, const real* bp, bint accumulate,
+                       real* c, Py_ssize_t rsc, Py_ssize_t csc, int nr, Py_ssize_t s0,
+                       Py_ssize_t s1) noexcept nogil:
+    """Column slivers ``s0..s1`` (``nr`` wide) of C (+)= A @ B, B packed by ``_pack_whole``;
+    ``ap`` holds one packed MC x KC block of A."""
+    cdef Py_ssize_t pc, kc, ic, mc, s, jr, jc, ir, pci, ici, iri, npad = _round_up(N, nr)
+    cdef int acc
+    if s0 >= s1:
+        return
+    for pci in range((K + KC - 1) // KC):
+        pc = pci * KC
+        kc = _min(KC, K - pc)
+        acc = pc > 0 or accumulate
+        for ici in range((M + MC - 1) // MC):
+            ic = ici * MC
+            mc = _min(MC, M - ic)
+            _pack_a(ap, a + ic * rsa + pc * csa, rsa, csa, mc, kc, 1, MR)
+            for s in range(s0, s1):
+                jr = s * nr
+                jc = jr // NC * NC
+                for iri in range((mc + MR - 1) // MR):
+                    ir = iri * MR
+                    _kernel(kc, ap + ir * kc, bp + pc * npad + jc * kc + (jr - jc) * kc,
+                            c + (ic + ir) * rsc + jr * csc, rsc, csc, <int>_min(MR, mc - ir),
+                            <int>_min(nr, N - jr), acc, False)
+
+
+cdef Py_ssize_t packed_a_size(int dt, Py_ssize_t M, Py_ssize_t K) noexcept nogil:
+    """Reals of workspace per thread for ``gemm_packed_b``."""
+    return _min(MC, _round_up(M, MR)) * _min(KC, K) + 1
+
+
+cdef void gemm_packed_b(int dt, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const void* a,
+                        Py_ssize_t rsa, Py_ssize_t csa, const void* bp, bint accumulate,
+                        void* c, Py_ssize_t rsc, Py_ssize_t csc, void* work,
+                        int nthreads) noexcept nogil:
+    """C = A @ B (``accumulate``: C += A @ B) with B packed by ``pack_b_whole``; ``work``
+    holds ``nthreads * packed_a_size`` reals. Threads split the columns (a recurrent step
+    has few rows and many columns)."""
+    cdef int nr = NR32 if dt == DT_FLOAT32 else NR64
+    cdef Py_ssize_t nsl = (N + nr - 1) // nr, per = packed_a_size(dt, M, K), t, i, j
+    if M == 0 or N == 0:
+        return
+    if K == 0:
+        if not accumulate:
+            for i in range(M):
+                for j in range(N):
+                    if dt == DT_FLOAT32:
+                        (<float*>c)[i * rsc + j * csc] = 0
+                    else:
+                        (<double*>c)[i * rsc + j * csc] = 0
+        return
+    if <double>M * N * K < PARALLEL_MIN or nsl < 2:
+        nthreads = 1
+    if nthreads > nsl:
+        nthreads = <int>nsl
+    if nthreads == 1:
+        if dt == DT_FLOAT32:
+            _packed_part(<float*>work, M, N, K, <const float*>a, rsa, csa, <const float*>bp,
+                         accumulate, <float*>c, rsc, csc, nr, 0, nsl)
+        else:
+            _packed_part(<double*>work, M, N, K, <const double*>a, rsa, csa,
+                         <const double*>bp, accumulate, <double*>c, rsc, csc, nr, 0, nsl)
+        return
+    for t in prange(nthreads, num_threads=team(nthreads), schedule="static", chunksize=1):
+        if dt == DT_FLOAT32:
+            _packed_part(<float*>work + t * per, M, N, K, <const float*>a, rsa, csa,
+                         <const float*>bp, accumulate, <float*>c, rsc, csc, nr,
+                         nsl * t // nthreads, nsl * (t + 1) // nthreads)
+        else:
+            _packed_part(<double*>work + t * per, M, N, K, <const double*>a, rsa, csa,
+                         <const double*>bp, accumulate, <double*>c, rsc, csc, nr,
+                         nsl * t // nthreads, nsl * (t + 1) // nthreads)
+
+
 include "_matmul_front.pxi"

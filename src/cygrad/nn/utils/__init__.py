@@ -1,7 +1,8 @@
-"""``cygrad.nn.utils``: gradient clipping and parameter/vector conversion (PyTorch's
-``torch.nn.utils``)."""
+"""``cygrad.nn.utils``: gradient clipping, parameter/vector conversion and the packing and
+padding of variable-length sequences (PyTorch's ``torch.nn.utils``)."""
+from . import rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
-           "vector_to_parameters"]
+           "vector_to_parameters", "rnn"]
