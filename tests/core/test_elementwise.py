@@ -1275,3 +1275,21 @@ def test_float32_erf_is_within_two_ulp_and_keeps_special_values():
     assert got[3] == 0.0 and np.signbit(got[3]) and not np.signbit(got[4])
     assert got[5] == np.float32(1e-45) and got[6] == -np.float32(1e-45)
     assert abs(got[7] - 1.1283792e-40) <= 3e-45 and got[8] == 1.0 and got[9] == 1.0
+
+
+def test_float32_tanh_is_within_two_ulp_and_keeps_special_values():
+    # the vectorised float32 tanh (``cg_tanhf`` in _vecmath.h), contiguous and strided
+    xs = np.concatenate([np.linspace(-12, 12, 400001), np.geomspace(1e-38, 12, 40001),
+                         -np.geomspace(1e-38, 12, 40001)]).astype(np.float32)
+    ref = np.tanh(xs.astype(np.float64))
+    ulp = np.spacing(np.abs(ref).astype(np.float32)).astype(np.float64)
+    for got in (to_numpy(from_np(xs).tanh()), to_numpy(from_np(np.repeat(xs, 2))[::2].tanh())):
+        err = np.abs(got.astype(np.float64) - ref) / ulp
+        assert err.max() <= 2.0, f"{err.max():.2f} ulp at {xs[err.argmax()]!r}"
+    sp = np.array([np.inf, -np.inf, np.nan, -0.0, 0.0, 1e-45, -1e-45, 9.0, -100.0],
+                  np.float32)
+    got = to_numpy(from_np(sp).tanh())
+    assert got[0] == 1.0 and got[1] == -1.0 and np.isnan(got[2])
+    assert got[3] == 0.0 and np.signbit(got[3]) and not np.signbit(got[4])
+    assert got[5] == np.float32(1e-45) and got[6] == -np.float32(1e-45)
+    assert got[7] == np.float32(np.tanh(9.0)) and got[8] == -1.0

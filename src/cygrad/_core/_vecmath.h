@@ -58,8 +58,8 @@ static inline float cg_tanhf(float x)
     p = p * z - 3.33332819422e-1f;
     float small = p * z * x + x;
     float big = 1.0f - 2.0f / (cg_expf(2.0f * a) + 1.0f);
-    big = x < 0 ? -big : big;
-    return a < 0.625f ? small : (a != a ? x : big);
+    float r = a < 0.625f ? small : big;
+    return a != a ? x : copysignf(r, x);      /* odd: the sign of x, -0 included */
 }
 
 /* Contiguous loops compiled for several instruction sets, chosen at load time by the CPU
@@ -73,6 +73,11 @@ static inline float cg_tanhf(float x)
 CG_CLONES static void cg_expf_contig(Py_ssize_t n, float *o, const float *x)
 {
     for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_expf(x[i]);
+}
+
+CG_CLONES static void cg_tanhf_contig(Py_ssize_t n, float *o, const float *x)
+{
+    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_tanhf(x[i]);
 }
 
 CG_CLONES static void cg_sigmoidf_contig(Py_ssize_t n, float *o, const float *x)
