@@ -3,6 +3,9 @@
 The seed scripts need only cygrad. ``train_digits.py`` also needs scikit-learn, tqdm and
 matplotlib (``pip install ".[examples]"``); its tests are skipped without them. The digits
 runs are kept short (a few epochs), so they check the plumbing, not the final accuracy.
+``char_lm.py`` (a character-level Transformer or LSTM on the bundled text) runs 30 steps per
+model: the loss must fall clearly from its untrained value, the sample have the asked
+length and the saved weights load.
 """
 import re
 import subprocess
@@ -99,3 +102,25 @@ def test_digits_runs_as_a_torch_program_through_the_runner(digits_deps, tmp_path
                           text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"^test accuracy: \d+\.\d%$", proc.stdout, re.MULTILINE), proc.stdout
+
+
+# ----------------------------------------------------------------------- char_lm
+@pytest.mark.parametrize("model", ["transformer", "lstm"])
+def test_char_lm_trains_samples_and_saves(model, tmp_path):
+    import cygrad
+    weights = tmp_path / "lm.pt"
+    out = run_example("char_lm.py", "--model", model, "--steps", "30", "--eval-every", "15",
+                      "--sample-chars", "50", "--no-progress", "--seed", "1",
+                      "--save", str(weights), cwd=tmp_path)
+    losses = [(int(s), float(tr), float(va)) for s, tr, va in re.findall(
+        r"^step (\d+): train loss (\S+), val loss (\S+)$", out, re.MULTILINE)]
+    assert [s for s, _, _ in losses] == [0, 15, 30], out
+    first_val = losses[0][2]
+    assert 3.5 < first_val < 4.6, out            # about ln(vocabulary) before training
+    final = float(re.search(r"^final val loss: (\S+)$", out, re.MULTILINE).group(1))
+    assert final == losses[-1][2] and final < first_val - 0.5, out
+    assert re.search(r"^wall time: [\d.]+ s", out, re.MULTILINE), out
+    sample = re.search(r"-----\n(.*)\n----- end of sample -----", out, re.DOTALL)
+    assert sample and len(sample.group(1)) == 50 + 1, out    # the prompt "\n" plus 50
+    state = cygrad.load(str(weights))
+    assert state and all(isinstance(v, cygrad.Tensor) for v in state.values())
