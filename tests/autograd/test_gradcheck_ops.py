@@ -577,6 +577,11 @@ def test_matmul_one_side_and_layouts():
     at, bs = leaf((3, 2), seed=77), leaf((6, 8), seed=78)
     run_gradcheck(lambda x, y: x.t() @ y[::2, ::2], at, bs)
     run_gradcheck(lambda x, y: x.mT @ y, leaf((2, 4, 3), seed=79), leaf((2, 4, 2), seed=80))
+    # a batch against one matrix (folded into one product, and the weight's gradient one
+    # product over the batch) with a batch that does not fold into a view
+    run_gradcheck(lambda x, y: x.transpose(0, 1) @ y, leaf((3, 2, 4), seed=94),
+                  leaf((4, 2), seed=95))
+    run_gradcheck(lambda x, y: x @ y.t(), leaf((2, 1, 3, 4), seed=96), leaf((2, 4), seed=97))
     # the same tensor on both sides
     run_gradcheck(lambda x: x @ x, leaf((3, 3), seed=81))
 

@@ -306,6 +306,36 @@ def test_matmul_noncontiguous_batch(dtype):
              ref_matmul(np.swapaxes(c, 0, 1), d), dtype)
 
 
+@pytest.mark.parametrize("dtype", MM_DTYPES, ids=DT_IDS)
+def test_matmul_batch_times_matrix_folds_every_layout(dtype):
+    # a batch against one matrix runs as one product with the batch in its rows: as a
+    # view when the batch walks memory with the row stride, through a copy otherwise
+    a = data((4, 6, 9, 7), dtype, 6)
+    b = data((7, 5), dtype, 7)
+    tb = from_np(b)
+    views = {
+        "contiguous": (lambda t: t, lambda x: x),
+        "batch transposed": (lambda t: t.transpose(0, 2), lambda x: np.swapaxes(x, 0, 2)),
+        "rows flipped": (lambda t: t.flip(2), lambda x: x[:, :, ::-1]),
+        "stepped batch": (lambda t: t[::2, 1:], lambda x: x[::2, 1:]),
+        "size-1 dims": (lambda t: t[1:2, :, 3:4], lambda x: x[1:2, :, 3:4]),
+        "expanded batch": (lambda t: t[:1].expand(3, 6, 9, 7), lambda x: np.broadcast_to(
+            x[:1], (3, 6, 9, 7))),
+        "K-strided": (lambda t: t[..., ::2], lambda x: x[..., ::2]),
+    }
+    for name, (view, ref) in views.items():
+        ta = view(from_np(a))
+        bb = b if ta.shape[-1] == 7 else b[::2]
+        got = ta @ (tb if ta.shape[-1] == 7 else tb[::2])
+        check_mm(got, ref_matmul(ref(a), bb), dtype)
+        assert got.is_contiguous(), name
+    # a 1-d right operand, empty batches and empty rows
+    check_mm(from_np(a).transpose(1, 2) @ from_np(b[:, 0].copy()),
+             ref_matmul(np.swapaxes(a, 1, 2), b[:, 0]), dtype)
+    check_mm(from_np(a[:0]) @ tb, ref_matmul(a[:0], b), dtype)
+    check_mm(from_np(a[:, :, :0]) @ tb, ref_matmul(a[:, :, :0], b), dtype)
+
+
 def test_matmul_result_is_new_tensor():
     a, b = from_np(data((4, 5), cygrad.float32)), from_np(data((5, 3), cygrad.float32, 1))
     out = a @ b

@@ -135,8 +135,55 @@ cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_
     return 0
 
 
+cdef TensorBase _fold_rows(TensorBase A):
+    """``A`` (batch..., M, K) as one (batch * M, K) matrix: a view when the batch dims and
+    the row dim walk memory with one stride, else a contiguous copy (one pass over ``A``,
+    against the product's K * N per row)."""
+    cdef Py_ssize_t rows = 1, rs = 0, st = 0
+    cdef Py_ssize_t shape[2]
+    cdef Py_ssize_t strides[2]
+    cdef bint first = True, fold = True
+    cdef int d, nd = A._ndim
+    cdef TensorBase T
+    for d in range(nd - 2, -1, -1):           # innermost row dim outwards, size-1 dims skipped
+        rows *= A._shape[d]
+        if A._shape[d] == 1:
+            continue
+        if first:
+            rs = A._strides[d]
+            first = False
+        elif A._strides[d] != st:
+            fold = False
+        st = A._strides[d] * A._shape[d]
+    shape[0] = rows
+    shape[1] = A._shape[nd - 1]
+    if fold:
+        strides[0] = rs if not first else shape[1]
+        strides[1] = A._strides[nd - 1]
+        return make_view(A, 2, shape, strides, A._offset)
+    T = new_tensor(nd, A._shape, A._dtype, False)
+    copy_c(T, A)
+    strides[0] = shape[1]
+    strides[1] = 1
+    return make_view(T, 2, shape, strides, 0)
+
+
 cdef str _shape_str(TensorBase t):
     return "x".join(str(s) for s in t.shape)
+
+
+cdef int _fold_into_rows(TensorBase A, TensorBase B, TensorBase C) except -1:
+    """``C = A @ B`` for a batched ``A``, 2-d ``B`` and contiguous ``C`` of the broadcast
+    shape, run as one (batch * M, K) @ (K, N) product."""
+    cdef TensorBase A2 = _fold_rows(A)
+    cdef Py_ssize_t shape[2]
+    cdef Py_ssize_t strides[2]
+    shape[0] = A2._shape[0]
+    shape[1] = B._shape[1]
+    strides[0] = shape[1]
+    strides[1] = 1
+    _run(A2, B, make_view(C, 2, shape, strides, 0), 0, shape, 1.0, 0.0)
+    return 0
 
 
 def matmul(TensorBase a, TensorBase b):
@@ -176,7 +223,12 @@ def matmul(TensorBase a, TensorBase b):
     cshape[nbd] = M
     cshape[nbd + 1] = N
     C = new_tensor(nbd + 2, cshape, a._dtype, False)
-    _run(A, B, C, nbd, bshape, 1.0, 0.0)
+    if nbd > 0 and B._ndim == 2:
+        # a batch of matrices times one matrix is one product with the batch in its rows
+        # (one packing of B, one tall GEMM), as PyTorch folds it
+        _fold_into_rows(A, B, C)
+    else:
+        _run(A, B, C, nbd, bshape, 1.0, 0.0)
     if da == 1 and db == 1:
         return C._squeeze((-2, -1))
     if da == 1:

@@ -789,7 +789,12 @@ class MmBackward0(Node):
                 ga = ga.squeeze(-2)
         if self.needs(1):
             A = a.unsqueeze(0) if da == 1 else a
-            gb = A.mT @ G
+            if db == 2 and A.ndim > 2:
+                # one matrix against a batch: the batch is summed, so it is one product
+                # with the batch in its inner dim, not a batch of products reduced after
+                gb = A.reshape(-1, A.shape[-1]).mT @ G.reshape(-1, G.shape[-1])
+            else:
+                gb = A.mT @ G
             if db == 1:
                 gb = gb.squeeze(-1)
         return ga, gb
