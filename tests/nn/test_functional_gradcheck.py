@@ -49,6 +49,16 @@ def test_linear_3d_input():
     run_gradcheck(F.linear, leaf((2, 3, 4), seed=1), leaf((5, 4), seed=2), leaf((5,), seed=3))
 
 
+def test_linear_batched_input_folds_to_one_product():
+    # 4-d input whose batch does not fold into a view (a transpose), and a 0-d bias
+    run_gradcheck(lambda x, w, b: F.linear(x.transpose(0, 2), w, b), leaf((3, 2, 2, 4), seed=4),
+                  leaf((5, 4), seed=5), leaf((5,), seed=6))
+    run_gradcheck(F.linear, leaf((2, 2, 4), seed=7), leaf((1, 4), seed=8), leaf((), seed=9))
+    x, w, b = leaf((2, 3, 4), seed=1), leaf((5, 4), seed=2), leaf((5,), seed=3)
+    want = (x.detach().numpy() @ w.detach().numpy().T + b.detach().numpy())
+    np.testing.assert_allclose(F.linear(x, w, b).detach().numpy(), want, rtol=1e-12)
+
+
 def test_linear_no_bias():
     run_gradcheck(lambda x, w: F.linear(x, w), leaf((3, 4), seed=1), leaf((5, 4), seed=2))
     run_gradcheck(lambda x, w: F.linear(x, w, None), leaf((2, 3, 4), seed=1),

@@ -1206,6 +1206,11 @@ def test_linear_on_an_empty_batch():
     assert tuple(x.grad.shape) == (0, 3)
     assert fc.weight.grad.tolist() == [[0.0] * 3] * 2 and fc.bias.grad.tolist() == [0.0, 0.0]
     assert tuple(nn.Linear(3, 2, bias=False)(cygrad.ones(5, 0, 3)).shape) == (5, 0, 2)
+    x3 = cygrad.ones(5, 0, 3, requires_grad=True)
+    y3 = fc(x3)
+    assert tuple(y3.shape) == (5, 0, 2)
+    y3.sum().backward()
+    assert tuple(x3.grad.shape) == (5, 0, 3)
     empty_in = nn.Linear(0, 2)
     out = empty_in(cygrad.ones(4, 0))
     assert out.tolist() == [empty_in.bias.tolist()] * 4

@@ -158,6 +158,16 @@ def linear(input, weight, bias=None):
             node = record(AddmmBackward0, (bias, input, weight), out)
             node.save(input if node.needs(2) else None, weight if node.needs(1) else None)
         return out
+    if (input.ndim > 2 and weight.ndim == 2 and bias is not None and bias.ndim <= 1
+            and input.shape[-1] == weight.shape[1]):
+        # (*, in) rows as one matrix, as PyTorch folds them: the bias is added by the
+        # product itself, and its gradient is one reduction over rows
+        lead = tuple(input.shape[:-1])
+        rows = 1
+        for s in lead:
+            rows *= s
+        out = linear(input.reshape(rows, input.shape[-1]), weight, bias)
+        return out.view(lead + (out.shape[-1],))
     out = input @ weight.mT if weight.ndim == 2 else input @ weight
     if bias is not None:
         out = out + bias
