@@ -582,6 +582,10 @@ def test_matmul_one_side_and_layouts():
     run_gradcheck(lambda x, y: x.transpose(0, 1) @ y, leaf((3, 2, 4), seed=94),
                   leaf((4, 2), seed=95))
     run_gradcheck(lambda x, y: x @ y.t(), leaf((2, 1, 3, 4), seed=96), leaf((2, 4), seed=97))
+    # ... and with nothing to sum over (K = 0): zero gradients of the right shapes
+    z, w = cygrad.ones(2, 3, 0, requires_grad=True), cygrad.ones(0, 4, requires_grad=True)
+    (z @ w).sum().backward()
+    assert tuple(z.grad.shape) == (2, 3, 0) and tuple(w.grad.shape) == (0, 4)
     # the same tensor on both sides
     run_gradcheck(lambda x: x @ x, leaf((3, 3), seed=81))
 

@@ -792,7 +792,8 @@ class MmBackward0(Node):
             if db == 2 and A.ndim > 2:
                 # one matrix against a batch: the batch is summed, so it is one product
                 # with the batch in its inner dim, not a batch of products reduced after
-                gb = A.reshape(-1, A.shape[-1]).mT @ G.reshape(-1, G.shape[-1])
+                rows = _numel(A.shape[:-1])
+                gb = A.reshape(rows, A.shape[-1]).mT @ G.reshape(rows, G.shape[-1])
             else:
                 gb = A.mT @ G
             if db == 1:
