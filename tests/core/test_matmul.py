@@ -209,6 +209,47 @@ def test_matmul_layouts_blocked(layout_a, layout_b, dtype):
     check_mm(make_layout(a, layout_a) @ make_layout(b, layout_b), ref_matmul(a, b), dtype)
 
 
+# row-major A is read in place by the register tiles (no packed copy) unless its rows lie a
+# multiple of 4 KiB apart or alpha scales it; column-major A is packed MR reals per k. Each
+# case here lands on one of those paths, with M past one cache block and not a multiple of
+# the tile, so full, partial and block-edge tiles all run.
+GEMM_A_PATHS = [  # (layout of A, M, K, N); K = None: rows exactly 4 KiB apart
+    ("rows in place", 150, 300, 70),
+    ("rows in place, row stride > K", 151, 300, 70),
+    ("rows 4 KiB apart", 149, None, 40),
+    ("column-major", 151, 300, 70),
+    ("column-major, stepped", 148, 130, 70),
+]
+
+
+@pytest.mark.parametrize("dtype", [cygrad.float32, cygrad.float64], ids=DT_IDS)
+@pytest.mark.parametrize("case", GEMM_A_PATHS, ids=[c[0] for c in GEMM_A_PATHS])
+def test_matmul_a_read_in_place_or_packed(case, dtype):
+    name, m, k, n = case
+    if k is None:
+        k = 4096 // np.dtype(np_dtype(dtype)).itemsize
+    a = data((m, k), dtype, 21)
+    b = data((k, n), dtype, 22)
+    if name == "rows in place, row stride > K":
+        wide = data((m, k + 37), dtype, 23)
+        wide[:, :k] = a
+        ta = from_np(wide)[:, :k]
+    elif name == "column-major":
+        ta = from_np(np.ascontiguousarray(a.T)).T
+    elif name == "column-major, stepped":
+        big = data((2 * k, m), dtype, 24)
+        big[::2] = a.T
+        ta = from_np(big)[::2].T
+    else:
+        ta = from_np(a)
+    assert ta.stride() != (1, 1)
+    check_mm(ta @ from_np(b), ref_matmul(a, b), dtype)
+    # alpha != 1 always packs (the packed copy is scaled); beta adds the input
+    c = data((m, n), dtype, 25)
+    got = cygrad.addmm(from_np(c), ta, from_np(b), beta=0.5, alpha=0.25)
+    check_mm(got, 0.5 * c.astype(np.float64) + 0.25 * ref_matmul(a, b), dtype)
+
+
 @pytest.mark.parametrize("dtype", MM_DTYPES, ids=DT_IDS)
 def test_matmul_transpose_views(dtype):
     a, b = data((33, 17), dtype, 1), data((7, 33), dtype, 2)

@@ -19,7 +19,11 @@ typedef void (*cg_kernel_f32)(Py_ssize_t, const float *, const float *, float *,
 typedef void (*cg_kernel_f64)(Py_ssize_t, const double *, const double *, double *, Py_ssize_t,
                               Py_ssize_t, int, int, int);
 
-#define CG_ROW(i) c##i##a += A[k * CG_MR + i] * b0; c##i##b += A[k * CG_MR + i] * b1;
+/* A[i, k] of the tile: from the packed sliver (k-major, MR per k) or, for a row-major A read
+ * in place, from six row pointers a0..a5 (rows past m alias row 0; their results are dropped). */
+#define CG_A_PACKED(i) A[k * CG_MR + i]
+#define CG_A_ROWS(i) a##i[k]
+#define CG_ROW(AT, i) { cg_elem_t ai = AT(i); c##i##a += ai * b0; c##i##b += ai * b1; }
 #define CG_STORE_ROW(i)                                                                 \
     if (full) {                                                                         \
         V t0, t1;                                                                       \
@@ -34,10 +38,8 @@ typedef void (*cg_kernel_f64)(Py_ssize_t, const double *, const double *, double
         memcpy(buf + i * 2 * L + L, &c##i##b, sizeof(V));                               \
     }
 
-#define CG_DEFINE_KERNEL(NAME, T, VB, ATTR)                                             \
-ATTR static void NAME(Py_ssize_t kc, const T *restrict A, const T *restrict B, T *C,    \
-                      Py_ssize_t rsc, Py_ssize_t csc, int m, int n, int acc)            \
-{                                                                                       \
+/* The kc loop and the store of the MR x NR tile, A read through AT. */
+#define CG_KERNEL_BODY(T, VB, AT)                                                       \
     typedef T cg_elem_t;                                                                \
     typedef T V __attribute__((vector_size(VB)));                                       \
     enum { L = VB / sizeof(T) };                                                        \
@@ -49,7 +51,8 @@ ATTR static void NAME(Py_ssize_t kc, const T *restrict A, const T *restrict B, T
         V b0, b1;                                                                       \
         memcpy(&b0, B + k * 2 * L, sizeof(V));                                          \
         memcpy(&b1, B + k * 2 * L + L, sizeof(V));                                      \
-        CG_ROW(0) CG_ROW(1) CG_ROW(2) CG_ROW(3) CG_ROW(4) CG_ROW(5)                     \
+        CG_ROW(AT, 0) CG_ROW(AT, 1) CG_ROW(AT, 2)                                       \
+        CG_ROW(AT, 3) CG_ROW(AT, 4) CG_ROW(AT, 5)                                       \
     }                                                                                   \
     CG_STORE_ROW(0) CG_STORE_ROW(1) CG_STORE_ROW(2)                                     \
     CG_STORE_ROW(3) CG_STORE_ROW(4) CG_STORE_ROW(5)                                     \
@@ -59,7 +62,25 @@ ATTR static void NAME(Py_ssize_t kc, const T *restrict A, const T *restrict B, T
                 T *c = C + i * rsc + j * csc;                                           \
                 *c = acc ? *c + buf[i * 2 * L + j] : buf[i * 2 * L + j];                \
             }                                                                           \
-    }                                                                                   \
+    }
+
+#define CG_DEFINE_KERNEL(NAME, T, VB, ATTR)                                             \
+ATTR static void NAME(Py_ssize_t kc, const T *restrict A, const T *restrict B, T *C,    \
+                      Py_ssize_t rsc, Py_ssize_t csc, int m, int n, int acc)            \
+{                                                                                       \
+    CG_KERNEL_BODY(T, VB, CG_A_PACKED)                                                  \
+}
+
+/* The same tile with A row-major in place (unit column stride, row stride lda): no packing
+ * of A at all, which is most of the overhead when B has few columns to reuse a packed A. */
+#define CG_DEFINE_KERNEL_ROWS_A(NAME, T, VB, ATTR)                                      \
+ATTR static void NAME(Py_ssize_t kc, const T *A, Py_ssize_t lda, const T *restrict B,    \
+                      T *C, Py_ssize_t rsc, Py_ssize_t csc, int m, int n, int acc)      \
+{                                                                                       \
+    const T *a0 = A, *a1 = m > 1 ? A + lda : A, *a2 = m > 2 ? A + 2 * lda : A;          \
+    const T *a3 = m > 3 ? A + 3 * lda : A, *a4 = m > 4 ? A + 4 * lda : A;               \
+    const T *a5 = m > 5 ? A + 5 * lda : A;                                              \
+    CG_KERNEL_BODY(T, VB, CG_A_ROWS)                                                    \
 }
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
@@ -71,6 +92,16 @@ CG_DEFINE_KERNEL(cg_kernel_f64_avx2, double, 32, __attribute__((target("avx2,fma
 #endif
 CG_DEFINE_KERNEL(cg_kernel_f32_base, float, 16, )
 CG_DEFINE_KERNEL(cg_kernel_f64_base, double, 16, )
+#ifdef CG_X86
+CG_DEFINE_KERNEL_ROWS_A(cg_kernel_rows_a_f32_avx512, float, 64,
+                        __attribute__((target("avx512f,avx2,fma"))))
+CG_DEFINE_KERNEL_ROWS_A(cg_kernel_rows_a_f64_avx512, double, 64,
+                        __attribute__((target("avx512f,avx2,fma"))))
+CG_DEFINE_KERNEL_ROWS_A(cg_kernel_rows_a_f32_avx2, float, 32, __attribute__((target("avx2,fma"))))
+CG_DEFINE_KERNEL_ROWS_A(cg_kernel_rows_a_f64_avx2, double, 32, __attribute__((target("avx2,fma"))))
+#endif
+CG_DEFINE_KERNEL_ROWS_A(cg_kernel_rows_a_f32_base, float, 16, )
+CG_DEFINE_KERNEL_ROWS_A(cg_kernel_rows_a_f64_base, double, 16, )
 
 /* 2: AVX-512, 1: AVX2 + FMA, 0: baseline. CYGRAD_GEMM_ISA=0/1/2 caps it (for tests). */
 static int cg_gemm_isa(void)
@@ -84,6 +115,30 @@ static int cg_gemm_isa(void)
     const char *cap = getenv("CYGRAD_GEMM_ISA");
     if (cap && cap[0] >= '0' && cap[0] <= '2' && cap[0] - '0' < isa) isa = cap[0] - '0';
     return isa;
+}
+
+typedef void (*cg_kernel_rows_a_f32)(Py_ssize_t, const float *, Py_ssize_t, const float *,
+                                     float *, Py_ssize_t, Py_ssize_t, int, int, int);
+typedef void (*cg_kernel_rows_a_f64)(Py_ssize_t, const double *, Py_ssize_t, const double *,
+                                     double *, Py_ssize_t, Py_ssize_t, int, int, int);
+
+/* The row-major-A twin of the kernel cg_pick_* returns for ``isa``. */
+static cg_kernel_rows_a_f32 cg_pick_rows_a_f32(int isa)
+{
+#ifdef CG_X86
+    if (isa == 2) return cg_kernel_rows_a_f32_avx512;
+    if (isa == 1) return cg_kernel_rows_a_f32_avx2;
+#endif
+    return cg_kernel_rows_a_f32_base;
+}
+
+static cg_kernel_rows_a_f64 cg_pick_rows_a_f64(int isa)
+{
+#ifdef CG_X86
+    if (isa == 2) return cg_kernel_rows_a_f64_avx512;
+    if (isa == 1) return cg_kernel_rows_a_f64_avx2;
+#endif
+    return cg_kernel_rows_a_f64_base;
 }
 
 static cg_kernel_f32 cg_pick_f32(int isa, int *nr)

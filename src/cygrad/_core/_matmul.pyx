@@ -7,6 +7,9 @@
   the MR x NR register-tile micro-kernel of ``_gemm_kernel.h`` (L1) over the block;
 * packing reads any strides, so transposed, sliced or negatively strided operands are never
   copied beforehand; partial tiles are zero-padded in the packed buffers;
+* an A with unit column stride is not packed at all: the tiles read its rows in place (the
+  packed copy only reorders it, and costs a quarter of the product when B has few columns),
+  except when its rows lie a multiple of 4 KiB apart (they would share one L1 set);
 * OpenMP threads take whole MC blocks (each with its own packed A, sharing packed B) above a
   work threshold; batched products run matrices in parallel when there are enough of them;
 * products too small to amortise packing (M*N*K < 32^3), matrix-vector and vector-matrix
@@ -45,6 +48,13 @@ cdef extern from "_gemm_kernel.h" nogil:
                             const double* Bp, double* C, Py_ssize_t rsc, Py_ssize_t csc,
                             int n, int acc)
     cg_kernel_f64 cg_pick_f64_narrow(int isa, int* nr)
+    ctypedef void (*cg_kernel_rows_a_f32)(Py_ssize_t, const float*, Py_ssize_t, const float*,
+                                          float*, Py_ssize_t, Py_ssize_t, int, int, int)
+    ctypedef void (*cg_kernel_rows_a_f64)(Py_ssize_t, const double*, Py_ssize_t,
+                                          const double*, double*, Py_ssize_t, Py_ssize_t, int,
+                                          int, int)
+    cg_kernel_rows_a_f32 cg_pick_rows_a_f32(int isa)
+    cg_kernel_rows_a_f64 cg_pick_rows_a_f64(int isa)
 
 ctypedef fused real:
     float
@@ -70,6 +80,9 @@ cdef int NR32 = 0
 cdef int NR64 = 0
 cdef cg_kernel_f32 KERNEL32 = cg_pick_f32(ISA, &NR32)
 cdef cg_kernel_f64 KERNEL64 = cg_pick_f64(ISA, &NR64)
+# the same tiles reading a row-major A in place (no packing of A)
+cdef cg_kernel_rows_a_f32 KERNEL32_ROWS_A = cg_pick_rows_a_f32(ISA)
+cdef cg_kernel_rows_a_f64 KERNEL64_ROWS_A = cg_pick_rows_a_f64(ISA)
 # narrow outputs (N <= 16 floats / 8 doubles) on AVX-512: 12 x one-vector tiles, so a layer
 # with few units (e.g. (64, 10)) still fills the FMA units; none below AVX-512
 cdef int NR32_NARROW = 0
@@ -124,6 +137,12 @@ cdef void _pack_a(real* dst, const real* a, Py_ssize_t rsa, Py_ssize_t csa, Py_s
                 src = a + (s + i) * rsa
                 for k in range(kc):
                     d[k * tile + i] = alpha * src[k]
+        elif rsa == 1 and mr == MR and alpha == 1:
+            # column-major A (a transposed operand): MR contiguous reals per k
+            for k in range(kc):
+                src = a + s + k * csa
+                for i in range(MR):
+                    d[k * MR + i] = src[i]
         else:
             for k in range(kc):
                 for i in range(mr):
@@ -163,27 +182,53 @@ cdef inline void _kernel(Py_ssize_t kc, const real* a, const real* b, real* c, P
         (KERNEL64_NARROW if narrow else KERNEL64)(kc, a, b, c, rsc, csc, m, n, acc)
 
 
+cdef inline void _kernel_rows_a(Py_ssize_t kc, const real* a, Py_ssize_t lda, const real* b,
+                                real* c, Py_ssize_t rsc, Py_ssize_t csc, int m, int n,
+                                int acc) noexcept nogil:
+    if real is float:
+        KERNEL32_ROWS_A(kc, a, lda, b, c, rsc, csc, m, n, acc)
+    else:
+        KERNEL64_ROWS_A(kc, a, lda, b, c, rsc, csc, m, n, acc)
+
+
+cdef inline bint _reads_a_in_place(Py_ssize_t rsa, Py_ssize_t csa, real alpha,
+                                   bint narrow) noexcept nogil:
+    """Whether the MR x NR tiles read A where it lies: rows with unit stride and nothing to
+    scale (the packed copy would only reorder it), unless the rows lie a multiple of 4 KiB
+    apart: then a tile's rows all fall in one L1 set and evict the packed B sliver."""
+    return (csa == 1 and alpha == 1 and not narrow
+            and (rsa * <Py_ssize_t>sizeof(real)) % 4096 != 0)
+
+
 cdef void _block(Py_ssize_t ic, Py_ssize_t mc, Py_ssize_t jc, Py_ssize_t nc, Py_ssize_t pc,
                  Py_ssize_t kc, real alpha, const real* a, Py_ssize_t rsa, Py_ssize_t csa,
                  const real* bp, real* ap, real* c, Py_ssize_t rsc, Py_ssize_t csc, int nr,
                  int acc) noexcept nogil:
-    """One MC block: pack it, then sweep the register tiles over the packed B panel."""
+    """One MC block: pack it (unless the tiles read it in place), then sweep the register
+    tiles over the packed B panel."""
     cdef Py_ssize_t jr, ir, jj, ii
-    cdef bint narrow
+    cdef bint narrow, direct
     cdef int tile
     if real is float:
         narrow = nr != NR32
     else:
         narrow = nr != NR64
     tile = MR_NARROW if narrow else MR
-    _pack_a(ap, a + ic * rsa + pc * csa, rsa, csa, mc, kc, alpha, tile)
+    direct = _reads_a_in_place(rsa, csa, alpha, narrow)
+    if not direct:
+        _pack_a(ap, a + ic * rsa + pc * csa, rsa, csa, mc, kc, alpha, tile)
     for jj in range((nc + nr - 1) // nr):
         jr = jj * nr
         for ii in range((mc + tile - 1) // tile):
             ir = ii * tile
-            _kernel(kc, ap + ir * kc, bp + jr * kc,
-                    c + (ic + ir) * rsc + (jc + jr) * csc, rsc, csc,
-                    <int>_min(tile, mc - ir), <int>_min(nr, nc - jr), acc, narrow)
+            if direct:
+                _kernel_rows_a(kc, a + (ic + ir) * rsa + pc, rsa, bp + jr * kc,
+                               c + (ic + ir) * rsc + (jc + jr) * csc, rsc, csc,
+                               <int>_min(tile, mc - ir), <int>_min(nr, nc - jr), acc)
+            else:
+                _kernel(kc, ap + ir * kc, bp + jr * kc,
+                        c + (ic + ir) * rsc + (jc + jr) * csc, rsc, csc,
+                        <int>_min(tile, mc - ir), <int>_min(nr, nc - jr), acc, narrow)
 
 
 cdef inline void _work_sizes(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, int nr, Py_ssize_t* bsz,
