@@ -90,6 +90,44 @@ class MatmulLayout:
         self.a[2] @ self.b[2]
 
 
+class MatmulLayer:
+    """Float32 products of a Transformer layer of width 128 (batch 12 x context 64 = 768
+    rows, MLP width 512): the forward ``x @ w.T`` (a transposed weight), the input gradient
+    ``g @ w`` and the weight gradient ``g.T @ x`` (a transposed, column-major left operand).
+    B has few columns here, so the packing of A is a large share of each product."""
+
+    params = [["x@w.T", "g@w", "g.T@x"], THREADS]
+    param_names = ["product", "threads"]
+
+    def setup(self, product, threads):
+        _set_all_threads(self, threads)
+        g = np.random.default_rng(0)
+        x = trio(random_array((768, 512), "float32", g))
+        w = trio(random_array((128, 512), "float32", g))
+        gr = trio(random_array((768, 128), "float32", g))
+        if product == "x@w.T":
+            self.pairs = [(a, None if b is None else b.T) for a, b in zip(x, w)]
+        elif product == "g@w":
+            self.pairs = list(zip(gr, w))
+        else:
+            self.pairs = [(None if a is None else a.T, b) for a, b in zip(gr, x)]
+
+    teardown = _restore
+
+    def time_matmul_cygrad(self, product, threads):
+        a, b = self.pairs[1]
+        a @ b
+
+    def time_matmul_numpy(self, product, threads):
+        a, b = self.pairs[0]
+        a @ b
+
+    @torch_only
+    def time_matmul_torch(self, product, threads):
+        a, b = self.pairs[2]
+        a @ b
+
+
 class MatmulBatched:
     """(32, 128, 128) @ (32, 128, 128)."""
 
