@@ -219,11 +219,15 @@ GEMM_A_PATHS = [  # (layout of A, M, K, N); K = None: rows exactly 4 KiB apart
     ("rows 4 KiB apart", 149, None, 40),
     ("column-major", 151, 300, 70),
     ("column-major, stepped", 148, 130, 70),
+    # N <= 16: the narrow 12-row tiles, whose packed slivers are 12 rows wide
+    ("column-major", 6, 12, 15),
+    ("column-major", 30, 13, 14),
+    ("rows in place", 30, 40, 9),
 ]
 
 
 @pytest.mark.parametrize("dtype", [cygrad.float32, cygrad.float64], ids=DT_IDS)
-@pytest.mark.parametrize("case", GEMM_A_PATHS, ids=[c[0] for c in GEMM_A_PATHS])
+@pytest.mark.parametrize("case", GEMM_A_PATHS, ids=[f"{c[0]}-{c[1]}x{c[3]}" for c in GEMM_A_PATHS])
 def test_matmul_a_read_in_place_or_packed(case, dtype):
     name, m, k, n = case
     if k is None:
@@ -906,8 +910,11 @@ def test_trace_errors():
 
 # ---------------------------------------------------------------------------- threads
 @pytest.mark.parametrize("dtype", [cygrad.float32, cygrad.float64, cygrad.int64], ids=DT_IDS)
-def test_matmul_threads_identical(dtype):
-    a, b = data((300, 257), dtype, 1), data((257, 190), dtype, 2)
+@pytest.mark.parametrize("m, k, n", [(300, 257, 190), (768, 130, 70), (1001, 97, 65)])
+def test_matmul_threads_identical(m, k, n, dtype):
+    """Two threads split the rows into equal blocks (768 rows: 6 of 128); every element is
+    summed in the same order either way, so the results are bitwise equal."""
+    a, b = data((m, k), dtype, 1), data((k, n), dtype, 2)
     ta, tb = from_np(a), from_np(b)
     before = cygrad.get_num_threads()
     try:

@@ -137,7 +137,7 @@ cdef void _pack_a(real* dst, const real* a, Py_ssize_t rsa, Py_ssize_t csa, Py_s
                 src = a + (s + i) * rsa
                 for k in range(kc):
                     d[k * tile + i] = alpha * src[k]
-        elif rsa == 1 and mr == MR and alpha == 1:
+        elif rsa == 1 and tile == MR and mr == MR and alpha == 1:
             # column-major A (a transposed operand): MR contiguous reals per k
             for k in range(kc):
                 src = a + s + k * csa
@@ -316,6 +316,12 @@ cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real*
         tile = MR_NARROW
     mc_eff = _min(MC, _round_up((M + nthreads - 1) // nthreads, tile))
     nblk = (M + mc_eff - 1) // mc_eff
+    if nthreads > 1:
+        # equal blocks, a whole number per thread: 768 rows on 2 threads run as 6 blocks of
+        # 128 rather than 5 of 144 and one of 48 (one thread would do 432 rows, the other 336)
+        nblk = _round_up(nblk, nthreads)
+        mc_eff = _round_up((M + nblk - 1) // nblk, tile)
+        nblk = (M + mc_eff - 1) // mc_eff
     if nthreads > nblk:
         nthreads = <int>nblk
     cdef Py_ssize_t jci, pci
