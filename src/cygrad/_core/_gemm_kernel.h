@@ -122,44 +122,34 @@ typedef void (*cg_kernel_rows_a_f32)(Py_ssize_t, const float *, Py_ssize_t, cons
 typedef void (*cg_kernel_rows_a_f64)(Py_ssize_t, const double *, Py_ssize_t, const double *,
                                      double *, Py_ssize_t, Py_ssize_t, int, int, int);
 
-/* The row-major-A twin of the kernel cg_pick_* returns for ``isa``. */
-static cg_kernel_rows_a_f32 cg_pick_rows_a_f32(int isa)
+/* The packed-A kernel for ``isa`` (its NR in *nr) and, in *rows_a, its twin reading a
+ * row-major A in place: always the same instruction set and tile. */
+static cg_kernel_f32 cg_pick_f32(int isa, int *nr, cg_kernel_rows_a_f32 *rows_a)
 {
 #ifdef CG_X86
-    if (isa == 2) return cg_kernel_rows_a_f32_avx512;
-    if (isa == 1) return cg_kernel_rows_a_f32_avx2;
-#endif
-    return cg_kernel_rows_a_f32_base;
-}
-
-static cg_kernel_rows_a_f64 cg_pick_rows_a_f64(int isa)
-{
-#ifdef CG_X86
-    if (isa == 2) return cg_kernel_rows_a_f64_avx512;
-    if (isa == 1) return cg_kernel_rows_a_f64_avx2;
-#endif
-    return cg_kernel_rows_a_f64_base;
-}
-
-static cg_kernel_f32 cg_pick_f32(int isa, int *nr)
-{
-#ifdef CG_X86
-    if (isa == 2) { *nr = 32; return cg_kernel_f32_avx512; }
-    if (isa == 1) { *nr = 16; return cg_kernel_f32_avx2; }
+    if (isa == 2) {
+        *nr = 32; *rows_a = cg_kernel_rows_a_f32_avx512; return cg_kernel_f32_avx512;
+    }
+    if (isa == 1) { *nr = 16; *rows_a = cg_kernel_rows_a_f32_avx2; return cg_kernel_f32_avx2; }
 #endif
     *nr = 8;
+    *rows_a = cg_kernel_rows_a_f32_base;
     return cg_kernel_f32_base;
 }
 
-static cg_kernel_f64 cg_pick_f64(int isa, int *nr)
+static cg_kernel_f64 cg_pick_f64(int isa, int *nr, cg_kernel_rows_a_f64 *rows_a)
 {
 #ifdef CG_X86
-    if (isa == 2) { *nr = 16; return cg_kernel_f64_avx512; }
-    if (isa == 1) { *nr = 8; return cg_kernel_f64_avx2; }
+    if (isa == 2) {
+        *nr = 16; *rows_a = cg_kernel_rows_a_f64_avx512; return cg_kernel_f64_avx512;
+    }
+    if (isa == 1) { *nr = 8; *rows_a = cg_kernel_rows_a_f64_avx2; return cg_kernel_f64_avx2; }
 #endif
     *nr = 4;
+    *rows_a = cg_kernel_rows_a_f64_base;
     return cg_kernel_f64_base;
 }
+
 /* Narrow outputs (N <= 16 floats / 8 doubles) with AVX-512: a 12 x NR tile whose rows are a
  * single vector each (12 accumulators), so few output columns still fill the FMA units.
  * A is packed in 12-row slivers for it (CG_MR_NARROW). */

@@ -38,8 +38,6 @@ cdef extern from "_gemm_kernel.h" nogil:
     ctypedef void (*cg_kernel_f64)(Py_ssize_t, const double*, const double*, double*,
                                    Py_ssize_t, Py_ssize_t, int, int, int)
     int cg_gemm_isa()
-    cg_kernel_f32 cg_pick_f32(int isa, int* nr)
-    cg_kernel_f64 cg_pick_f64(int isa, int* nr)
     cg_kernel_f32 cg_pick_f32_narrow(int isa, int* nr)
     void cg_rows_f32_avx512(Py_ssize_t M, Py_ssize_t K, const float* A, Py_ssize_t rsa,
                             const float* Bp, float* C, Py_ssize_t rsc, Py_ssize_t csc, int n,
@@ -53,8 +51,8 @@ cdef extern from "_gemm_kernel.h" nogil:
     ctypedef void (*cg_kernel_rows_a_f64)(Py_ssize_t, const double*, Py_ssize_t,
                                           const double*, double*, Py_ssize_t, Py_ssize_t, int,
                                           int, int)
-    cg_kernel_rows_a_f32 cg_pick_rows_a_f32(int isa)
-    cg_kernel_rows_a_f64 cg_pick_rows_a_f64(int isa)
+    cg_kernel_f32 cg_pick_f32(int isa, int* nr, cg_kernel_rows_a_f32* rows_a)
+    cg_kernel_f64 cg_pick_f64(int isa, int* nr, cg_kernel_rows_a_f64* rows_a)
 
 ctypedef fused real:
     float
@@ -78,11 +76,11 @@ cdef enum:
 cdef int ISA = cg_gemm_isa()
 cdef int NR32 = 0
 cdef int NR64 = 0
-cdef cg_kernel_f32 KERNEL32 = cg_pick_f32(ISA, &NR32)
-cdef cg_kernel_f64 KERNEL64 = cg_pick_f64(ISA, &NR64)
-# the same tiles reading a row-major A in place (no packing of A)
-cdef cg_kernel_rows_a_f32 KERNEL32_ROWS_A = cg_pick_rows_a_f32(ISA)
-cdef cg_kernel_rows_a_f64 KERNEL64_ROWS_A = cg_pick_rows_a_f64(ISA)
+# KERNEL*_ROWS_A: the same tiles reading a row-major A in place (no packing of A)
+cdef cg_kernel_rows_a_f32 KERNEL32_ROWS_A = NULL
+cdef cg_kernel_rows_a_f64 KERNEL64_ROWS_A = NULL
+cdef cg_kernel_f32 KERNEL32 = cg_pick_f32(ISA, &NR32, &KERNEL32_ROWS_A)
+cdef cg_kernel_f64 KERNEL64 = cg_pick_f64(ISA, &NR64, &KERNEL64_ROWS_A)
 # narrow outputs (N <= 16 floats / 8 doubles) on AVX-512: 12 x one-vector tiles, so a layer
 # with few units (e.g. (64, 10)) still fills the FMA units; none below AVX-512
 cdef int NR32_NARROW = 0
@@ -137,12 +135,12 @@ cdef void _pack_a(real* dst, const real* a, Py_ssize_t rsa, Py_ssize_t csa, Py_s
                 src = a + (s + i) * rsa
                 for k in range(kc):
                     d[k * tile + i] = alpha * src[k]
-        elif rsa == 1 and tile == MR and mr == MR and alpha == 1:
+        elif rsa == 1 and tile == MR and mr == MR:
             # column-major A (a transposed operand): MR contiguous reals per k
             for k in range(kc):
                 src = a + s + k * csa
                 for i in range(MR):
-                    d[k * MR + i] = src[i]
+                    d[k * MR + i] = alpha * src[i]
         else:
             for k in range(kc):
                 for i in range(mr):
