@@ -260,6 +260,23 @@ def test_matmul_a_read_in_place_or_packed(case, dtype):
     check_mm(got, 0.5 * c.astype(np.float64) + 0.25 * ref_matmul(a, b), dtype)
 
 
+@pytest.mark.parametrize("dtype", [cygrad.float32, cygrad.float64], ids=DT_IDS)
+@pytest.mark.parametrize("m", [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 20])
+@pytest.mark.parametrize("k", [1, 2, 257])
+def test_matmul_edge_tile_heights(m, k, dtype):
+    """The last row tile is 2, 4 or 6 rows tall by what is left of M (the 2-row tile splits
+    even and odd k into two sums: odd K has a tail step), A packed or read in place, and
+    a last column sliver that is partly filled."""
+    n = 70
+    a, b = data((m, k), dtype, 31), data((k, n), dtype, 32)
+    ref = ref_matmul(a, b)
+    check_mm(from_np(a) @ from_np(b), ref, dtype)                        # rows in place
+    check_mm(from_np(np.ascontiguousarray(a.T)).T @ from_np(b), ref, dtype)  # packed
+    c = data((m, n), dtype, 33)
+    got = cygrad.addmm(from_np(c), from_np(a), from_np(b), beta=1.0, alpha=0.5)
+    check_mm(got, c.astype(np.float64) + 0.5 * ref, dtype)
+
+
 @pytest.mark.parametrize("dtype", MM_DTYPES, ids=DT_IDS)
 def test_matmul_transpose_views(dtype):
     a, b = data((33, 17), dtype, 1), data((7, 33), dtype, 2)

@@ -2,9 +2,10 @@
  *
  * One source, instantiated per instruction set with GCC vector extensions (the compiler
  * emits FMAs for the AVX2 and AVX-512 variants); cg_gemm_isa() picks the best variant the
- * running CPU supports, so the default build runs on any x86-64. MR is 6 everywhere; NR is two
- * vector registers wide: 16 floats / 8 doubles with AVX2, 32 / 16 with AVX-512, 8 / 4 baseline.
- * The accumulator tile (12 vector registers) stays in registers for the whole kc loop.
+ * running CPU supports, so the default build runs on any x86-64. MR is 6 everywhere (with 4-
+ * and 2-row variants for the last tile of M); NR is two vector registers wide: 16 floats / 8
+ * doubles with AVX2, 32 / 16 with AVX-512, 8 / 4 baseline. The accumulator tile (12 vector
+ * registers) stays in registers for the whole kc loop.
  */
 #ifndef CYGRAD_GEMM_KERNEL_H
 #define CYGRAD_GEMM_KERNEL_H
@@ -23,9 +24,12 @@ typedef void (*cg_kernel_f64)(Py_ssize_t, const double *, const double *, double
  * in place, from six row pointers a0..a5 (rows past m alias row 0; their results are dropped). */
 #define CG_A_PACKED(i) A[k * CG_MR + i]
 #define CG_A_ROWS(i) a##i[k]
-#define CG_ROW(AT, i) { cg_elem_t ai = AT(i); c##i##a += ai * b0; c##i##b += ai * b1; }
+#define CG_FMA(AT, i, ca, cb) { cg_elem_t ai = AT(i); ca += ai * b0; cb += ai * b1; }
+#define CG_ROW(AT, i) if (i < ROWS) CG_FMA(AT, i, c##i##a, c##i##b)
+#define CG_LOAD_B memcpy(&b0, B + k * 2 * L, sizeof(V)); memcpy(&b1, B + k * 2 * L + L, sizeof(V));
 #define CG_STORE_ROW(i)                                                                 \
-    if (full) {                                                                         \
+    if (i >= ROWS) {                                                                    \
+    } else if (full) {                                                                  \
         V t0, t1;                                                                       \
         cg_elem_t *c = C + i * rsc;                                                     \
         if (acc) {                                                                      \
@@ -38,21 +42,39 @@ typedef void (*cg_kernel_f64)(Py_ssize_t, const double *, const double *, double
         memcpy(buf + i * 2 * L + L, &c##i##b, sizeof(V));                               \
     }
 
-/* The kc loop and the store of the MR x NR tile, A read through AT. */
-#define CG_KERNEL_BODY(T, VB, AT)                                                       \
+/* The kc loop and the store of an R x NR tile (R = 6, 4 or 2: the edge tiles of M not a
+ * multiple of 6 do a third or two thirds of the work), A read through AT. R is a constant, so
+ * the rows at and past it compile away. Two rows are four accumulators, too few to hide the
+ * FMA latency (4 cycles, one FMA per accumulator per k): that tile runs even and odd k into
+ * two banks and adds them at the end. */
+#define CG_KERNEL_BODY(T, VB, AT, R)                                                    \
     typedef T cg_elem_t;                                                                \
     typedef T V __attribute__((vector_size(VB)));                                       \
-    enum { L = VB / sizeof(T) };                                                        \
+    enum { L = VB / sizeof(T), ROWS = R };                                              \
     V c0a = {0}, c0b = {0}, c1a = {0}, c1b = {0}, c2a = {0}, c2b = {0};                 \
     V c3a = {0}, c3b = {0}, c4a = {0}, c4b = {0}, c5a = {0}, c5b = {0};                 \
     T buf[CG_MR * 2 * L];                                                               \
-    int full = m == CG_MR && n == 2 * L && csc == 1;                                    \
-    for (Py_ssize_t k = 0; k < kc; k++) {                                               \
-        V b0, b1;                                                                       \
-        memcpy(&b0, B + k * 2 * L, sizeof(V));                                          \
-        memcpy(&b1, B + k * 2 * L + L, sizeof(V));                                      \
-        CG_ROW(AT, 0) CG_ROW(AT, 1) CG_ROW(AT, 2)                                       \
-        CG_ROW(AT, 3) CG_ROW(AT, 4) CG_ROW(AT, 5)                                       \
+    int full = m == R && n == 2 * L && csc == 1;                                        \
+    if (ROWS == 2) {                                                                    \
+        Py_ssize_t k0 = 0;                                                              \
+        for (; k0 + 1 < kc; k0 += 2) {                                                  \
+            V b0, b1;                                                                   \
+            { Py_ssize_t k = k0; CG_LOAD_B CG_FMA(AT, 0, c0a, c0b) CG_FMA(AT, 1, c1a, c1b) } \
+            { Py_ssize_t k = k0 + 1; CG_LOAD_B                                          \
+              CG_FMA(AT, 0, c2a, c2b) CG_FMA(AT, 1, c3a, c3b) }                          \
+        }                                                                               \
+        if (k0 < kc) {                                                                  \
+            V b0, b1;                                                                   \
+            Py_ssize_t k = k0; CG_LOAD_B CG_FMA(AT, 0, c0a, c0b) CG_FMA(AT, 1, c1a, c1b)  \
+        }                                                                               \
+        c0a += c2a; c0b += c2b; c1a += c3a; c1b += c3b;                                 \
+    } else {                                                                            \
+        for (Py_ssize_t k = 0; k < kc; k++) {                                           \
+            V b0, b1;                                                                   \
+            CG_LOAD_B                                                                   \
+            CG_ROW(AT, 0) CG_ROW(AT, 1) CG_ROW(AT, 2)                                   \
+            CG_ROW(AT, 3) CG_ROW(AT, 4) CG_ROW(AT, 5)                                   \
+        }                                                                               \
     }                                                                                   \
     CG_STORE_ROW(0) CG_STORE_ROW(1) CG_STORE_ROW(2)                                     \
     CG_STORE_ROW(3) CG_STORE_ROW(4) CG_STORE_ROW(5)                                     \
@@ -64,24 +86,34 @@ typedef void (*cg_kernel_f64)(Py_ssize_t, const double *, const double *, double
             }                                                                           \
     }
 
-#define CG_DEFINE_KERNEL(NAME, T, VB, ATTR)                                             \
+#define CG_DEFINE_KERNEL_R(NAME, T, VB, ATTR, R)                                        \
 ATTR static void NAME(Py_ssize_t kc, const T *restrict A, const T *restrict B, T *C,    \
                       Py_ssize_t rsc, Py_ssize_t csc, int m, int n, int acc)            \
 {                                                                                       \
-    CG_KERNEL_BODY(T, VB, CG_A_PACKED)                                                  \
+    CG_KERNEL_BODY(T, VB, CG_A_PACKED, R)                                               \
 }
 
 /* The same tile with A row-major in place (unit column stride, row stride lda): no packing
  * of A at all, which is most of the overhead when B has few columns to reuse a packed A. */
-#define CG_DEFINE_KERNEL_ROWS_A(NAME, T, VB, ATTR)                                      \
+#define CG_DEFINE_KERNEL_ROWS_A_R(NAME, T, VB, ATTR, R)                                 \
 ATTR static void NAME(Py_ssize_t kc, const T *A, Py_ssize_t lda, const T *restrict B,    \
                       T *C, Py_ssize_t rsc, Py_ssize_t csc, int m, int n, int acc)      \
 {                                                                                       \
     const T *a0 = A, *a1 = m > 1 ? A + lda : A, *a2 = m > 2 ? A + 2 * lda : A;          \
     const T *a3 = m > 3 ? A + 3 * lda : A, *a4 = m > 4 ? A + 4 * lda : A;               \
     const T *a5 = m > 5 ? A + 5 * lda : A;                                              \
-    CG_KERNEL_BODY(T, VB, CG_A_ROWS)                                                    \
+    CG_KERNEL_BODY(T, VB, CG_A_ROWS, R)                                                 \
 }
+
+/* Each kernel in its three heights: NAME##_6, NAME##_4, NAME##_2. */
+#define CG_DEFINE_KERNEL(NAME, T, VB, ATTR)                                             \
+    CG_DEFINE_KERNEL_R(NAME##_6, T, VB, ATTR, 6)                                        \
+    CG_DEFINE_KERNEL_R(NAME##_4, T, VB, ATTR, 4)                                        \
+    CG_DEFINE_KERNEL_R(NAME##_2, T, VB, ATTR, 2)
+#define CG_DEFINE_KERNEL_ROWS_A(NAME, T, VB, ATTR)                                      \
+    CG_DEFINE_KERNEL_ROWS_A_R(NAME##_6, T, VB, ATTR, 6)                                 \
+    CG_DEFINE_KERNEL_ROWS_A_R(NAME##_4, T, VB, ATTR, 4)                                 \
+    CG_DEFINE_KERNEL_ROWS_A_R(NAME##_2, T, VB, ATTR, 2)
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define CG_X86 1
@@ -122,32 +154,39 @@ typedef void (*cg_kernel_rows_a_f32)(Py_ssize_t, const float *, Py_ssize_t, cons
 typedef void (*cg_kernel_rows_a_f64)(Py_ssize_t, const double *, Py_ssize_t, const double *,
                                      double *, Py_ssize_t, Py_ssize_t, int, int, int);
 
-/* The packed-A kernel for ``isa`` (its NR in *nr) and, in *rows_a, its twin reading a
- * row-major A in place: always the same instruction set and tile. */
-static cg_kernel_f32 cg_pick_f32(int isa, int *nr, cg_kernel_rows_a_f32 *rows_a)
+/* The packed-A kernels for ``isa`` (their NR in *nr) in k[0..2] and, in rows_a[0..2], their
+ * twins reading a row-major A in place, always of one instruction set and width. Index
+ * (m - 1) / 2 picks the lowest of the heights 2, 4, 6 that covers a tile of m rows. */
+#define CG_PICK(K, RA, NAME, RNAME)                                                     \
+    { K[0] = NAME##_2; K[1] = NAME##_4; K[2] = NAME##_6;                                \
+      RA[0] = RNAME##_2; RA[1] = RNAME##_4; RA[2] = RNAME##_6; }
+
+static void cg_pick_f32(int isa, int *nr, cg_kernel_f32 *k, cg_kernel_rows_a_f32 *rows_a)
 {
 #ifdef CG_X86
     if (isa == 2) {
-        *nr = 32; *rows_a = cg_kernel_rows_a_f32_avx512; return cg_kernel_f32_avx512;
+        *nr = 32; CG_PICK(k, rows_a, cg_kernel_f32_avx512, cg_kernel_rows_a_f32_avx512) return;
     }
-    if (isa == 1) { *nr = 16; *rows_a = cg_kernel_rows_a_f32_avx2; return cg_kernel_f32_avx2; }
+    if (isa == 1) {
+        *nr = 16; CG_PICK(k, rows_a, cg_kernel_f32_avx2, cg_kernel_rows_a_f32_avx2) return;
+    }
 #endif
     *nr = 8;
-    *rows_a = cg_kernel_rows_a_f32_base;
-    return cg_kernel_f32_base;
+    CG_PICK(k, rows_a, cg_kernel_f32_base, cg_kernel_rows_a_f32_base)
 }
 
-static cg_kernel_f64 cg_pick_f64(int isa, int *nr, cg_kernel_rows_a_f64 *rows_a)
+static void cg_pick_f64(int isa, int *nr, cg_kernel_f64 *k, cg_kernel_rows_a_f64 *rows_a)
 {
 #ifdef CG_X86
     if (isa == 2) {
-        *nr = 16; *rows_a = cg_kernel_rows_a_f64_avx512; return cg_kernel_f64_avx512;
+        *nr = 16; CG_PICK(k, rows_a, cg_kernel_f64_avx512, cg_kernel_rows_a_f64_avx512) return;
     }
-    if (isa == 1) { *nr = 8; *rows_a = cg_kernel_rows_a_f64_avx2; return cg_kernel_f64_avx2; }
+    if (isa == 1) {
+        *nr = 8; CG_PICK(k, rows_a, cg_kernel_f64_avx2, cg_kernel_rows_a_f64_avx2) return;
+    }
 #endif
     *nr = 4;
-    *rows_a = cg_kernel_rows_a_f64_base;
-    return cg_kernel_f64_base;
+    CG_PICK(k, rows_a, cg_kernel_f64_base, cg_kernel_rows_a_f64_base)
 }
 
 /* Narrow outputs (N <= 16 floats / 8 doubles) with AVX-512: a 12 x NR tile whose rows are a

@@ -51,8 +51,8 @@ cdef extern from "_gemm_kernel.h" nogil:
     ctypedef void (*cg_kernel_rows_a_f64)(Py_ssize_t, const double*, Py_ssize_t,
                                           const double*, double*, Py_ssize_t, Py_ssize_t, int,
                                           int, int)
-    cg_kernel_f32 cg_pick_f32(int isa, int* nr, cg_kernel_rows_a_f32* rows_a)
-    cg_kernel_f64 cg_pick_f64(int isa, int* nr, cg_kernel_rows_a_f64* rows_a)
+    void cg_pick_f32(int isa, int* nr, cg_kernel_f32* k, cg_kernel_rows_a_f32* rows_a)
+    void cg_pick_f64(int isa, int* nr, cg_kernel_f64* k, cg_kernel_rows_a_f64* rows_a)
 
 ctypedef fused real:
     float
@@ -77,10 +77,13 @@ cdef int ISA = cg_gemm_isa()
 cdef int NR32 = 0
 cdef int NR64 = 0
 # KERNEL*_ROWS_A: the same tiles reading a row-major A in place (no packing of A)
-cdef cg_kernel_rows_a_f32 KERNEL32_ROWS_A = NULL
-cdef cg_kernel_rows_a_f64 KERNEL64_ROWS_A = NULL
-cdef cg_kernel_f32 KERNEL32 = cg_pick_f32(ISA, &NR32, &KERNEL32_ROWS_A)
-cdef cg_kernel_f64 KERNEL64 = cg_pick_f64(ISA, &NR64, &KERNEL64_ROWS_A)
+# The tile kernels by height: [2, 4, 6] rows, indexed by (rows - 1) // 2.
+cdef cg_kernel_f32 KERNEL32[3]
+cdef cg_kernel_f64 KERNEL64[3]
+cdef cg_kernel_rows_a_f32 KERNEL32_ROWS_A[3]
+cdef cg_kernel_rows_a_f64 KERNEL64_ROWS_A[3]
+cg_pick_f32(ISA, &NR32, KERNEL32, KERNEL32_ROWS_A)
+cg_pick_f64(ISA, &NR64, KERNEL64, KERNEL64_ROWS_A)
 # narrow outputs (N <= 16 floats / 8 doubles) on AVX-512: 12 x one-vector tiles, so a layer
 # with few units (e.g. (64, 10)) still fills the FMA units; none below AVX-512
 cdef int NR32_NARROW = 0
@@ -175,18 +178,20 @@ cdef void _pack_b(real* dst, const real* b, Py_ssize_t rsb, Py_ssize_t csb, Py_s
 cdef inline void _kernel(Py_ssize_t kc, const real* a, const real* b, real* c, Py_ssize_t rsc,
                          Py_ssize_t csc, int m, int n, int acc, bint narrow) noexcept nogil:
     if real is float:
-        (KERNEL32_NARROW if narrow else KERNEL32)(kc, a, b, c, rsc, csc, m, n, acc)
+        (KERNEL32_NARROW if narrow else KERNEL32[(m - 1) >> 1])(kc, a, b, c, rsc, csc, m, n,
+                                                               acc)
     else:
-        (KERNEL64_NARROW if narrow else KERNEL64)(kc, a, b, c, rsc, csc, m, n, acc)
+        (KERNEL64_NARROW if narrow else KERNEL64[(m - 1) >> 1])(kc, a, b, c, rsc, csc, m, n,
+                                                               acc)
 
 
 cdef inline void _kernel_rows_a(Py_ssize_t kc, const real* a, Py_ssize_t lda, const real* b,
                                 real* c, Py_ssize_t rsc, Py_ssize_t csc, int m, int n,
                                 int acc) noexcept nogil:
     if real is float:
-        KERNEL32_ROWS_A(kc, a, lda, b, c, rsc, csc, m, n, acc)
+        KERNEL32_ROWS_A[(m - 1) >> 1](kc, a, lda, b, c, rsc, csc, m, n, acc)
     else:
-        KERNEL64_ROWS_A(kc, a, lda, b, c, rsc, csc, m, n, acc)
+        KERNEL64_ROWS_A[(m - 1) >> 1](kc, a, lda, b, c, rsc, csc, m, n, acc)
 
 
 cdef inline bint _reads_a_in_place(Py_ssize_t rsa, Py_ssize_t csa, real alpha,
