@@ -1,8 +1,10 @@
 """Elementwise ops: cygrad beside NumPy (and PyTorch when installed) on the same data."""
 import numpy as np
 
+import cygrad
+
 from .common import (FLOAT_DTYPES, LAYOUTS, SIZES, THREADS, layout_trio, random_array, rng,
-                     set_threads, shape_of, torch_only, trio)
+                     set_threads, shape_of, torch, torch_only, trio)
 
 
 class Add:
@@ -77,6 +79,52 @@ class Exp:
     @torch_only
     def time_exp_torch(self, size, dtype, layout, threads):
         self.x_th.exp()
+
+
+# The transcendentals over 100,000 elements on one thread, each on a range where it is
+# defined and not saturated. NumPy's name where it differs; None: NumPy has no such function.
+_TRANSCENDENTALS = {
+    "exp": (np.exp, (-3, 3)), "exp2": (np.exp2, (-3, 3)), "expm1": (np.expm1, (-3, 3)),
+    "log": (np.log, (0.01, 10)), "log2": (np.log2, (0.01, 10)),
+    "log10": (np.log10, (0.01, 10)), "log1p": (np.log1p, (-0.9, 10)),
+    "tanh": (np.tanh, (-3, 3)), "sigmoid": (lambda x: 1 / (1 + np.exp(-x)), (-3, 3)),
+    "sin": (np.sin, (-3, 3)), "cos": (np.cos, (-3, 3)), "tan": (np.tan, (-1.5, 1.5)),
+    "asin": (np.arcsin, (-1, 1)), "acos": (np.arccos, (-1, 1)), "atan": (np.arctan, (-3, 3)),
+    "sinh": (np.sinh, (-3, 3)), "cosh": (np.cosh, (-3, 3)), "erf": (None, (-3, 3)),
+    "sqrt": (np.sqrt, (0, 10)),
+}
+
+
+class Transcendental:
+    """One transcendental function over 100,000 contiguous elements, one thread."""
+
+    params = [sorted(_TRANSCENDENTALS), FLOAT_DTYPES]
+    param_names = ["function", "dtype"]
+
+    def setup(self, function, dtype):
+        set_threads(1)
+        lo, hi = _TRANSCENDENTALS[function][1]
+        self.x_np, self.x_cg, self.x_th = trio(rng().uniform(lo, hi, 100_000).astype(dtype))
+        self.f_cg = getattr(cygrad, function)
+
+    def time_cygrad(self, function, dtype):
+        self.f_cg(self.x_cg)
+
+    def time_numpy(self, function, dtype):
+        _TRANSCENDENTALS[function][0](self.x_np)
+
+    def _numpy_has(*params):
+        """Skip (asv's NotImplementedError from a method's setup, called with the
+        parameters) where NumPy lacks the function."""
+        function = params[-2]
+        if _TRANSCENDENTALS[function][0] is None:
+            raise NotImplementedError(f"NumPy has no {function}")
+
+    time_numpy.setup = _numpy_has
+
+    @torch_only
+    def time_torch(self, function, dtype):
+        getattr(torch, function)(self.x_th)
 
 
 class Fmod:

@@ -2,7 +2,8 @@
  * Elman (tanh / ReLU) cells (see _rnn.pyx for the step loops around them). Each function
  * handles the `bs` rows of one step; rows are `ld*` elements apart, gate blocks `H` apart in
  * PyTorch's order (LSTM i, f, g, o; GRU r, z, n). Compiled per instruction set so the gate
- * loops run in AVX2 / AVX-512 vectors; float64 uses libm's exp and tanh. */
+ * loops run in AVX2 / AVX-512 vectors (the float32 sigmoid is the one-division
+ * cg_sigmoid_gatef); float64 uses cg_sigmoid and libm's tanh. */
 #ifndef CYGRAD_RNN_KERNEL_H
 #define CYGRAD_RNN_KERNEL_H
 #include "_vecmath.h"
@@ -137,11 +138,11 @@ CG_CLONES static void NAME(Py_ssize_t bs, Py_ssize_t H, const T *CG_R dh, Py_ssi
     }                                                                                      \
 }
 
-CG_LSTM_FWD(cg_lstm_fwd_f32, float, cg_sigmoidf, cg_tanhf)
+CG_LSTM_FWD(cg_lstm_fwd_f32, float, cg_sigmoid_gatef, cg_tanhf)
 CG_LSTM_FWD(cg_lstm_fwd_f64, double, cg_sigmoid, cg_tanh_d)
 CG_LSTM_BWD(cg_lstm_bwd_f32, float)
 CG_LSTM_BWD(cg_lstm_bwd_f64, double)
-CG_GRU_FWD(cg_gru_fwd_f32, float, cg_sigmoidf, cg_tanhf)
+CG_GRU_FWD(cg_gru_fwd_f32, float, cg_sigmoid_gatef, cg_tanhf)
 CG_GRU_FWD(cg_gru_fwd_f64, double, cg_sigmoid, cg_tanh_d)
 CG_GRU_BWD(cg_gru_bwd_f32, float)
 CG_GRU_BWD(cg_gru_bwd_f64, double)

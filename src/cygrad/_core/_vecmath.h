@@ -1,8 +1,10 @@
 /* Branch-free float32 exp that GCC vectorises (the libm call it replaces does not).
  *
- * Cephes' expf: x = k*ln2 + r with |r| <= ln2/2, exp(r) by a degree-6 polynomial, then a
- * scale by 2^k built from exponent bits in two halves so results down to the denormal range
- * stay right. Accuracy: within 2 ulp of the correctly rounded result over the whole range;
+ * x = k*ln2 + r with |r| <= ln2/2 (ln2 in two parts, the first exact times any k), then
+ * e^r = 1 + (r + r^2 G(r)) with G a degree-5 polynomial fitted to (e^r - 1 - r) / r^2, added
+ * in that order so the result is rounded about once; then a scale by 2^k built from exponent
+ * bits in two halves so results down to the denormal range stay right. Accuracy: within
+ * 0.6 ulp of the correctly rounded result over the whole range (tests/core/test_vecmath.py);
  * exp(NaN) = NaN, exp(+inf) = inf, exp(-inf) = 0.
  */
 #ifndef CYGRAD_VECMATH_H
@@ -12,36 +14,73 @@
 #include <math.h>
 
 static inline float cg_bits_to_float(int32_t i) { float f; memcpy(&f, &i, 4); return f; }
+static inline int32_t cg_float_to_bits(float f) { int32_t i; memcpy(&i, &f, 4); return i; }
 
-static inline float cg_expf(float x)
+/* e^r - 1 - r for |r| <= log(2)/2: r^2 G(r), G of degree 5 (relative error 2e-10). */
+static inline float cg_expm1_tailf(float r)
 {
-    const float hi = 88.72283935546875f, lo = -103.97208404541015625f;
+    float g = 1.9899276235e-04f;
+    g = g * r + 1.3933643523e-03f;
+    g = g * r + 8.3332984803e-03f;
+    g = g * r + 4.1666464976e-02f;
+    g = g * r + 1.6666666719e-01f;
+    g = g * r + 5.0000000135e-01f;
+    return r * r * g;
+}
+
+/* exp(x) as hi + lo: hi the rounded result, lo the rounding error of its last two sums (the
+ * sigmoid uses both). */
+static inline float cg_expf_split(float x, float *lo)
+{
+    const float hi = 88.72283935546875f, lo_x = -103.97208404541015625f;
     float xc = x > hi ? hi : x;
-    xc = xc < lo ? lo : xc;
+    xc = xc < lo_x ? lo_x : xc;
     /* round x*log2(e) to the nearest integer by the 1.5*2^23 trick (vectorises everywhere) */
     float k = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
     float r = xc - k * 0.693359375f - k * -2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
+    float q = cg_expm1_tailf(r);
+    float u = r + q;
+    float p = 1.0f + u;
+    float pl = (u - (p - 1.0f)) + ((r - u) + q);
     int32_t ki = (int32_t)k;
     int32_t k1 = ki / 2, k2 = ki - k1;
-    float res = p * cg_bits_to_float((k1 + 127) << 23) * cg_bits_to_float((k2 + 127) << 23);
+    float s1 = cg_bits_to_float((k1 + 127) << 23), s2 = cg_bits_to_float((k2 + 127) << 23);
+    float res = p * s1 * s2;
+    *lo = pl * s1 * s2;
     res = x > hi ? INFINITY : res;
-    return x < lo ? 0.0f : res;
+    return x < lo_x ? 0.0f : res;
+}
+static inline float cg_expf(float x)
+{
+    float lo;
+    return cg_expf_split(x, &lo);
 }
 
+/* sigmoid: n / (1 + e) with e = exp(-|x|) and n = 1 (x >= 0) or e (below, so that large
+ * negative x gives its denormal value instead of 1 / inf = 0), corrected for the rounding of
+ * e and of 1 + e: s = q + (n_lo - q t_lo) / t with q = n / t, t + t_lo = 1 + e. Uncorrected,
+ * the error of e, magnified where the result lies in a higher binade than e, reached 2.2 ulp. */
 static inline float cg_sigmoidf(float x)
 {
-    return 1.0f / (1.0f + cg_expf(-x));
+    float el, e = cg_expf_split(-fabsf(x), &el);
+    float t = 1.0f + e;
+    float tl = ((1.0f - t) + e) + el;
+    float n = x >= 0.0f ? 1.0f : e, nl = x >= 0.0f ? 0.0f : el;
+    float q = n / t;
+    /* the correction is below an ulp of q, so a 1 / t good to 4 bits (from its exponent
+     * bits, t being in [1, 2]) does instead of a second division */
+    float rt = cg_bits_to_float(0x7ef311c7 - cg_float_to_bits(t));
+    float res = q + (nl - q * tl) * rt;
+    return x != x ? x : res;
 }
-static inline double cg_sigmoid(double x)
+
+/* The gate sigmoid of the fused recurrent kernels (_rnn_kernel.h): 1 / (1 + exp(-x)), one
+ * division and no correction: within 2.5 ulp (2.43 measured), and results below about 1e-38
+ * (x < -87) flush to zero, as in PyTorch's own sigmoid. The elementwise op uses the
+ * corrected cg_sigmoidf above (1.2 ulp, about 1.5x the time). */
+static inline float cg_sigmoid_gatef(float x)
 {
-    return 1.0 / (1.0 + exp(-x));
+    return 1.0f / (1.0f + cg_expf(-x));
 }
 
 /* Branch-free float32 tanh (Cephes' tanhf): an odd polynomial below |x| = 0.625, else
@@ -161,6 +200,282 @@ CG_CLONES static void cg_exp_affine_f32(Py_ssize_t n, float *o, const float *x, 
 {
     for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_expf(a * x[i] - b);
 }
+/* ------------------------------------------------------------------------------------
+ * More transcendentals, branch-free so that GCC vectorises the contiguous loops over them
+ * (one clone per instruction set, like the loops above). Each reduces its argument exactly,
+ * evaluates a polynomial fitted by least squares on Chebyshev nodes (in float64 against a
+ * 40-digit reference) and puts the special values back by selects. Accuracy (max ulp against
+ * a float64 reference for float32, long double for float64, over dense sweeps) is enforced
+ * by tests/core/test_vecmath.py. */
+static inline double cg_bits_to_double(int64_t i) { double d; memcpy(&d, &i, 8); return d; }
+static inline int64_t cg_double_to_bits(double d) { int64_t i; memcpy(&i, &d, 8); return i; }
+
+/* x = 2^k * (1 + f) with 1 + f in [sqrt(1/2), sqrt(2)), for finite x > 0 (subnormals are
+ * scaled by 2^23 first). f is exact. */
+static inline float cg_logf_reduce(float x, float *k)
+{
+    int sub = x < 1.17549435e-38f;
+    float xs = sub ? x * 8388608.0f : x;
+    int32_t ix = cg_float_to_bits(xs) - 0x3f3504f3;             /* bits of sqrt(1/2) */
+    *k = (float)((ix >> 23) - (sub ? 23 : 0));
+    return cg_bits_to_float((ix & 0x007fffff) + 0x3f3504f3) - 1.0f;
+}
+
+/* log(1 + f) - f for f in [sqrt(1/2) - 1, sqrt(2) - 1]: -f^2/2 + f^3 P(f), P of degree 8
+ * (relative error 5e-9). */
+static inline float cg_log1p_tailf(float f)
+{
+    float p = 7.1497538904e-02f;
+    p = p * f + -1.1571200727e-01f;
+    p = p * f + 1.1661511068e-01f;
+    p = p * f + -1.2411050684e-01f;
+    p = p * f + 1.4249936533e-01f;
+    p = p * f + -1.6668480240e-01f;
+    p = p * f + 2.0000707478e-01f;
+    p = p * f + -2.4999989049e-01f;
+    p = p * f + 3.3333331191e-01f;
+    float z = f * f;
+    return z * f * p - 0.5f * z;
+}
+
+/* log, log2 and log10 of float32 share the reduction; k log(2) is added in two parts (the
+ * high one exact for every k). log(0) = -inf, log(x < 0) = NaN, log(inf) = inf. */
+static inline float cg_log_specialf(float x, float r)
+{
+    r = x == 0.0f ? -INFINITY : r;
+    r = x < 0.0f ? NAN : r;
+    r = x == INFINITY ? INFINITY : r;
+    return x != x ? x : r;
+}
+static inline float cg_logf(float x)
+{
+    float k, f = cg_logf_reduce(x, &k);
+    float r = k * 0.693359375f + (f + (cg_log1p_tailf(f) + k * -2.12194440e-4f));
+    return cg_log_specialf(x, r);
+}
+/* log(1 + f) = f + t as hi + lo with hi cut to 12 bits, so that hi times a short constant
+ * is exact (log2 and log10 scale it by log2(e), log10(e)). */
+static inline float cg_log1p_splitf(float f, float *lo)
+{
+    float t = cg_log1p_tailf(f);
+    float h = f + t;
+    float hh = cg_bits_to_float(cg_float_to_bits(h) & (int32_t)0xfffff000);
+    *lo = (h - hh) + (t - (h - f));
+    return hh;
+}
+static inline float cg_log2f(float x)
+{
+    float k, lo, f = cg_logf_reduce(x, &k);
+    float hi = cg_log1p_splitf(f, &lo);
+    /* log2(e) = 1.4375 + 5.19504089e-3 */
+    float r = k + (hi * 1.4375f + (hi * 5.19504089e-3f + lo * 1.44269504f));
+    return cg_log_specialf(x, r);
+}
+static inline float cg_log10f(float x)
+{
+    float k, lo, f = cg_logf_reduce(x, &k);
+    float hi = cg_log1p_splitf(f, &lo);
+    /* log10(2) = 0.30078125 + 2.48745664e-4, log10(e) = 0.43359375 + 7.00731903e-4 */
+    float r = k * 0.30078125f + (hi * 0.43359375f +
+              (k * 2.48745664e-4f + (hi * 7.00731903e-4f + lo * 0.434294482f)));
+    return cg_log_specialf(x, r);
+}
+/* log1p: u = 1 + x rounded, log(u) as above plus the rounding error of u divided by u. */
+static inline float cg_log1pf(float x)
+{
+    float u = 1.0f + x;
+    float k, f = cg_logf_reduce(u, &k);
+    float c = x < 1.0f ? x - (u - 1.0f) : 1.0f - (u - x);
+    c = c / u;
+    c = x < 16777216.0f ? c : 0.0f;
+    float r = k * 0.693359375f + (f + (cg_log1p_tailf(f) + (k * -2.12194440e-4f + c)));
+    r = x == -1.0f ? -INFINITY : r;
+    r = x < -1.0f ? NAN : r;
+    r = x == INFINITY ? INFINITY : r;
+    r = x == 0.0f ? x : r;                      /* log1p(-0) = -0 */
+    return x != x ? x : r;
+}
+
+/* 2^k as two factors 2^(k/2) and 2^(k - k/2), so that scaling by it is right from the
+ * denormal range to the largest finite value; |k| <= 254. */
+static inline float cg_scale2f(float v, int32_t k)
+{
+    int32_t k1 = k / 2, k2 = k - k1;
+    return v * cg_bits_to_float((k1 + 127) << 23) * cg_bits_to_float((k2 + 127) << 23);
+}
+/* expm1 = 2^k (p + 1 - 2^-k) with x = k log 2 + r and p = expm1(r): one rounding in the sum
+ * for every k (1 - 2^-k is exact where it matters). x below -20 gives -1. */
+static inline float cg_expm1f(float x)
+{
+    float xc = x > 88.7228f ? 88.7228f : (x < -20.0f ? -20.0f : x);
+    float kf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float r = xc - kf * 0.693359375f - kf * -2.12194440e-4f;
+    float p = r + cg_expm1_tailf(r);
+    int32_t k = (int32_t)kf;
+    int32_t kk = k > 40 ? 40 : k;
+    float res = cg_scale2f(p + (1.0f - cg_bits_to_float((127 - kk) << 23)), k);
+    res = x > 88.7228f ? INFINITY : res;
+    res = x == 0.0f ? x : res;                  /* expm1(-0) = -0 */
+    return x != x ? x : res;
+}
+/* exp2 = 2^k e^(r log 2), k = round(x). */
+static inline float cg_exp2f(float x)
+{
+    float xc = x > 128.0f ? 128.0f : (x < -151.0f ? -151.0f : x);
+    float kf = (xc + 12582912.0f) - 12582912.0f;
+    float r = (xc - kf) * 0.693147180559945309f;
+    float p = 1.0f + (r + cg_expm1_tailf(r));
+    float res = cg_scale2f(p, (int32_t)kf);
+    res = x >= 128.0f ? INFINITY : res;
+    res = x < -151.0f ? 0.0f : res;
+    return x != x ? x : res;
+}
+
+/* sin and cos of float32: x = k pi/2 + r, |r| <= pi/4, reduced in float64 with pi/2 in two
+ * parts (the first of 33 bits, so k times it is exact for |k| < 2^20) and rounded once to
+ * float; sin(r) = r + r^3 S(r^2), cos(r) = 1 - r^2/2 + r^4 C(r^2), and the quadrant k mod 4
+ * picks one with its sign. Valid for |x| <= CG_TRIG_MAXF: the loops hand larger, infinite and
+ * NaN arguments to libm. */
+#define CG_TRIG_MAXF 65536.0f
+static inline float cg_sincos_polyf(float x, int odd)
+{
+    double xd = x;
+    double kd = (xd * 0.63661977236758134 + 6755399441055744.0) - 6755399441055744.0;
+    float r = (float)((xd - kd * 1.5707963267341256) - kd * 6.077100506506192e-11);
+    float z = r * r;
+    float sp = -1.9587949872e-04f;
+    sp = sp * z + 8.3327486346e-03f;
+    sp = sp * z + -1.6666664665e-01f;
+    float sn = r + r * z * sp;
+    float cp = 2.4547991314e-05f;
+    cp = cp * z + -1.3888303340e-03f;
+    cp = cp * z + 4.1666664662e-02f;
+    float cs = (1.0f - 0.5f * z) + z * z * cp;
+    int32_t q = (int32_t)(float)kd + odd;       /* cos(x) = sin(x + pi/2) */
+    float v = (q & 1) ? cs : sn;
+    return (q & 2) ? -v : v;
+}
+static inline float cg_sinf(float x) { return cg_sincos_polyf(x, 0); }
+static inline float cg_cosf(float x) { return cg_sincos_polyf(x, 1); }
+
+/* float64 exp: x = k log 2 + r (log 2 in two parts, fdlibm's), e^r = 1 + r + r^2/2 + r^3 H(r)
+ * with H of degree 9, then 2^k in two factors. Within 1 ulp; exp(-inf) = 0, exp(inf) = inf. */
+static inline double cg_scale2(double v, int64_t k)
+{
+    int64_t k1 = (int64_t)((uint64_t)(k + 2048) >> 1) - 1024, k2 = k - k1;
+    return v * cg_bits_to_double((int64_t)((uint64_t)(k1 + 1023) << 52)) *
+           cg_bits_to_double((int64_t)((uint64_t)(k2 + 1023) << 52));
+}
+/* exp as hi + lo: hi the rounded result, lo its rounding error (to a few bits), for the
+ * sigmoid. */
+static inline double cg_exp_split(double x, double *lo)
+{
+    const double hi = 709.782712893384, lo_x = -745.1332191019412;
+    double xc = x > hi ? hi : (x < lo_x ? lo_x : x);
+    double t = xc * 1.4426950408889634 + 6755399441055744.0;
+    double kd = t - 6755399441055744.0;
+    int64_t k = cg_double_to_bits(t) - cg_double_to_bits(6755399441055744.0);
+    double r = (xc - kd * 6.93147180369123816490e-01) - kd * 1.90821492927058770002e-10;
+    double h = 2.10896922549605667e-09;
+    h = h * r + 2.51031571759817094e-08;
+    h = h * r + 2.75568377468504737e-07;
+    h = h * r + 2.75572623418924391e-06;
+    h = h * r + 2.48015876737806835e-05;
+    h = h * r + 1.98412698673843414e-04;
+    h = h * r + 1.38888888887936011e-03;
+    h = h * r + 8.33333333332901202e-03;
+    h = h * r + 4.16666666666666782e-02;
+    h = h * r + 1.66666666666666713e-01;
+    double q = 0.5 * r * r + r * r * r * h;
+    double u = r + q;
+    double p = 1.0 + u;
+    double pl = (u - (p - 1.0)) + ((r - u) + q);   /* the two roundings above */
+    double res = cg_scale2(p, k);
+    *lo = cg_scale2(pl, k);
+    res = x > hi ? INFINITY : res;
+    res = x < lo_x ? 0.0 : res;
+    return x != x ? x : res;
+}
+static inline double cg_exp(double x)
+{
+    double lo;
+    return cg_exp_split(x, &lo);
+}
+/* float64 sigmoid: n / (1 + e) with e = exp(-|x|) and n = 1 (x >= 0) or e, corrected for the
+ * rounding of e and of 1 + e: s = q + (n_lo - q t_lo) / t with q = n / t, t + t_lo = 1 + e.
+ * Without the correction the error of e, magnified where the result lies in a higher binade
+ * than e, reached 2.2 ulp. */
+static inline double cg_sigmoid(double x)
+{
+    double el, e = cg_exp_split(-fabs(x), &el);
+    double t = 1.0 + e;
+    double tl = ((1.0 - t) + e) + el;
+    double n = x >= 0.0 ? 1.0 : e, nl = x >= 0.0 ? 0.0 : el;
+    double q = n / t;
+    double res = q + (nl - q * tl) / t;
+    return x != x ? x : res;
+}
+/* float64 log: x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)); with s = f / (2 + f),
+ * log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))), R(z) = z P(z), P of degree 6 (fdlibm's
+ * arrangement, our own fit). Subnormals are scaled by 2^54 first. */
+static inline double cg_log(double x)
+{
+    int sub = x < 2.2250738585072014e-308;
+    double xs = sub ? x * 18014398509481984.0 : x;
+    int64_t ix = cg_double_to_bits(xs) - 0x3fe6a09e667f3bcdLL;
+    int64_t k = (int64_t)((uint64_t)(ix + 0x3ff0000000000000LL) >> 52) - 1023 - (sub ? 54 : 0);
+    double f = cg_bits_to_double((ix & 0x000fffffffffffffLL) + 0x3fe6a09e667f3bcdLL) - 1.0;
+    double kd = cg_bits_to_double(0x4338000000000000LL + k) - 6755399441055744.0;
+    double s = f / (2.0 + f), z = s * s;
+    double p = 1.46179216687890912e-01;
+    p = p * z + 1.53315953743035915e-01;
+    p = p * z + 1.81828932394309251e-01;
+    p = p * z + 2.22222110712806620e-01;
+    p = p * z + 2.85714286264423467e-01;
+    p = p * z + 3.99999999998981670e-01;
+    p = p * z + 6.66666666666667074e-01;
+    double hfsq = 0.5 * f * f;
+    double r = kd * 6.93147180369123816490e-01 +
+               (f - (hfsq - (s * (hfsq + z * p) + kd * 1.90821492927058770002e-10)));
+    r = x == 0.0 ? -INFINITY : r;
+    r = x < 0.0 ? NAN : r;
+    r = x == INFINITY ? INFINITY : r;
+    return x != x ? x : r;
+}
+
+#define CG_CONTIG_LOOP(NAME, T, FN)                                                     \
+CG_CLONES static void NAME(Py_ssize_t n, T *o, const T *x)                              \
+{                                                                                       \
+    for (Py_ssize_t i = 0; i < n; i++) o[i] = FN(x[i]);                                 \
+}
+CG_CONTIG_LOOP(cg_logf_contig, float, cg_logf)
+CG_CONTIG_LOOP(cg_log2f_contig, float, cg_log2f)
+CG_CONTIG_LOOP(cg_log10f_contig, float, cg_log10f)
+CG_CONTIG_LOOP(cg_log1pf_contig, float, cg_log1pf)
+CG_CONTIG_LOOP(cg_expm1f_contig, float, cg_expm1f)
+CG_CONTIG_LOOP(cg_exp2f_contig, float, cg_exp2f)
+CG_CONTIG_LOOP(cg_exp_contig, double, cg_exp)
+CG_CONTIG_LOOP(cg_log_contig, double, cg_log)
+CG_CONTIG_LOOP(cg_sigmoid_contig, double, cg_sigmoid)
+
+/* sin / cos over blocks: a block whose arguments are all within CG_TRIG_MAXF (NaN fails the
+ * test) runs the vector polynomial, any other block libm's sinf / cosf (exact reduction). */
+#define CG_TRIG_LOOP(NAME, FN, LIBM)                                                    \
+CG_CLONES static void NAME(Py_ssize_t n, float *o, const float *x)                      \
+{                                                                                       \
+    for (Py_ssize_t i0 = 0; i0 < n; i0 += 256) {                                        \
+        Py_ssize_t i1 = n - i0 < 256 ? n : i0 + 256;                                    \
+        int ok = 1;                                                                     \
+        for (Py_ssize_t i = i0; i < i1; i++) ok &= fabsf(x[i]) <= CG_TRIG_MAXF;         \
+        if (ok)                                                                         \
+            for (Py_ssize_t i = i0; i < i1; i++) o[i] = FN(x[i]);                       \
+        else                                                                            \
+            for (Py_ssize_t i = i0; i < i1; i++) o[i] = LIBM(x[i]);                     \
+    }                                                                                   \
+}
+CG_TRIG_LOOP(cg_sinf_contig, cg_sinf, sinf)
+CG_TRIG_LOOP(cg_cosf_contig, cg_cosf, cosf)
+
 /* Contiguous max/min folds with NaN propagation, 8 lanes of GCC vector extensions (NumPy and
  * PyTorch semantics: any NaN makes the result NaN). n >= 1. */
 #define CG_FOLD_EXTREMUM(NAME, T, IT, CMP)                                              \
