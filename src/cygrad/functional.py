@@ -12,8 +12,8 @@ from .creation import tensor as _new_tensor
 from .autograd import _functions as _autograd_functions
 from .autograd.dispatch import binary as _binary, op as _op, unary as _unary
 from .autograd.grad_mode import is_grad_enabled as _grad_enabled
-from .tensor import (BINARY_DOCS, UNARY_DOCS, Tensor, _B, _U, _bin_counts, _dtype_name,
-                     _positions, _return_types)
+from .tensor import (ARC_ALIASES, BINARY_DOCS, UNARY_DOCS, Tensor, _B, _U, _bin_counts,
+                     _dtype_name, _positions, _return_types)
 
 __all__ = []
 
@@ -43,7 +43,7 @@ def _out_without_grad(name, out, *args):
                            f"grad.")
 
 
-def _unary_function(name, doc):
+def _unary_function(name, doc, export_name=None):
     code = _U[name]
 
     def fn(input, *, out=None):
@@ -54,10 +54,10 @@ def _unary_function(name, doc):
 
     fn.__doc__ = doc + "\n\nParameters\n----------\ninput : Tensor\nout : Tensor, optional\n" \
         "    Written in place when given.\n"
-    return _export(fn, name)
+    return _export(fn, export_name or name)
 
 
-def _binary_function(name, doc, code_name=None):
+def _binary_function(name, doc, code_name=None, export_name=None):
     code = _B[code_name or name]
 
     def fn(input, other, *, out=None):
@@ -68,7 +68,7 @@ def _binary_function(name, doc, code_name=None):
     fn.__doc__ = doc + "\n\nParameters\n----------\ninput, other : Tensor or number\n" \
         "    Broadcast together and promoted to a common dtype.\nout : Tensor, optional\n" \
         "    Written in place when given.\n"
-    return _export(fn, name)
+    return _export(fn, export_name or name)
 
 
 for _name, _doc in UNARY_DOCS.items():
@@ -81,6 +81,10 @@ negative = _export(lambda input: _unary(_U["neg"], input), "negative")
 negative.__doc__ = "Alias of :func:`neg`."
 absolute = _export(lambda input: _unary(_U["abs"], input), "absolute")
 absolute.__doc__ = "Alias of :func:`abs`."
+for _alias, _target in ARC_ALIASES.items():
+    _unary_function(_target, f"Alias of :func:`{_target}`.", _alias)
+_binary_function("atan2", "Alias of :func:`atan2`.", export_name="arctan2")
+del _alias, _target
 multiply = _export(lambda input, other: _binary(_B["mul"], input, other), "multiply")
 multiply.__doc__ = "Alias of :func:`mul`."
 

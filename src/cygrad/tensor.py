@@ -1729,6 +1729,11 @@ UNARY_DOCS = {
     "atan": "Arctangent, elementwise.", "sinh": "Hyperbolic sine, elementwise.",
     "cosh": "Hyperbolic cosine, elementwise.", "tanh": "Hyperbolic tangent, elementwise.",
     "erf": "The error function, elementwise.",
+    "erfc": "The complementary error function ``1 - erf(x)``, accurate where erf is near 1.",
+    "erfinv": "The inverse error function, elementwise (``+-inf`` at ``+-1``, NaN beyond).",
+    "asinh": "Inverse hyperbolic sine, elementwise.",
+    "acosh": "Inverse hyperbolic cosine, elementwise (NaN below 1).",
+    "atanh": "Inverse hyperbolic tangent, elementwise (``+-inf`` at ``+-1``, NaN beyond).",
     "sigmoid": "The logistic function ``1 / (1 + exp(-x))``, elementwise.",
     "relu": "``max(x, 0)``, elementwise (NaN stays NaN).",
     "floor": "Largest integer <= x, elementwise.", "ceil": "Smallest integer >= x, elementwise.",
@@ -1769,6 +1774,13 @@ Tensor.square = lambda self: _square(self.long() if self.dtype is bool_ else sel
 Tensor.square.__doc__ = _square.__doc__ + " bool tensors give int64, as PyTorch."
 Tensor.negative = Tensor.neg
 Tensor.absolute = Tensor.abs
+# NumPy-style names PyTorch keeps as aliases (``torch.arcsin`` is ``torch.asin``)
+ARC_ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
+               "arccosh": "acosh", "arctanh": "atanh"}
+for _alias, _name in ARC_ALIASES.items():
+    setattr(Tensor, _alias, getattr(Tensor, _name))
+    setattr(Tensor, _alias + "_", getattr(Tensor, _name + "_"))
+del _alias
 for _name, _doc in BINARY_DOCS.items():
     _m, _m_ = _make_binary("div" if _name == "true_divide" else _name, _doc)
     if _name in ("eq", "ne", "lt", "le", "gt", "ge"):
@@ -1776,6 +1788,8 @@ for _name, _doc in BINARY_DOCS.items():
     setattr(Tensor, _name, _m)
     setattr(Tensor, _name + "_", _m_)
 Tensor.multiply = Tensor.mul
+Tensor.arctan2 = Tensor.atan2
+Tensor.arctan2_ = Tensor.atan2_
 Tensor.greater = Tensor.gt
 Tensor.less = Tensor.lt
 Tensor.greater_equal = Tensor.ge

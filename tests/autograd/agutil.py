@@ -12,7 +12,8 @@ def values(shape, kind="any", seed=0):
     * ``any``: magnitudes in [0.1, 2] with random signs (away from 0: abs/relu are smooth);
     * ``pos``: in [0.5, 2];
     * ``unit``: in [-0.8, 0.8] (asin/acos/tan domains);
-    * ``nz``: magnitudes in [0.5, 2] with random signs (divisors).
+    * ``nz``: magnitudes in [0.5, 2] with random signs (divisors);
+    * ``gt1``: in [1.2, 3] (acosh).
     """
     rng = np.random.default_rng(seed)
     if kind == "pos":
@@ -21,6 +22,8 @@ def values(shape, kind="any", seed=0):
         a = rng.uniform(-0.8, 0.8, shape)
     elif kind == "nz":
         a = rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+    elif kind == "gt1":
+        a = rng.uniform(1.2, 3.0, shape)
     elif kind == "any":
         a = rng.uniform(0.1, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
     else:  # pragma: no cover

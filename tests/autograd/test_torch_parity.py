@@ -57,7 +57,8 @@ UNARY = [("neg", "any"), ("abs", "any"), ("exp", "any"), ("exp2", "any"), ("log"
          ("cos", "any"), ("tan", "unit"), ("asin", "unit"), ("acos", "unit"), ("atan", "any"),
          ("sinh", "any"), ("cosh", "any"), ("tanh", "any"), ("erf", "any"), ("sigmoid", "any"),
          ("relu", "any"), ("square", "any"), ("sign", "any"), ("floor", "any"), ("ceil", "any"),
-         ("trunc", "any"), ("round", "any")]
+         ("trunc", "any"), ("round", "any"), ("erfc", "any"), ("erfinv", "unit"),
+         ("asinh", "any"), ("acosh", "gt1"), ("atanh", "unit")]
 
 
 @pytest.mark.parametrize("dt", list(DT))

@@ -32,8 +32,25 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def _erfinv(x):
+    """erfinv by bisection on math.erf (to the last bit of float64), +-inf at +-1."""
+    def one(v):
+        if v in (1.0, -1.0):
+            return math.copysign(math.inf, v)
+        if not -1.0 < v < 1.0:
+            return math.nan
+        lo, hi = -6.0, 6.0
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if mid in (lo, hi):
+                break
+            lo, hi = (mid, hi) if math.erf(mid) < v else (lo, mid)
+        return 0.5 * (lo + hi)
+    return np.vectorize(one, otypes=[np.float64])(x)
+
+
 # name -> (NumPy reference, domain, float_only, dtypes it is defined for)
-#   domain: "any", "pos" (> 0), "unit" ([-1, 1]), "nonzero"
+#   domain: "any", "pos" (> 0), "unit" ([-1, 1]), "nonzero", "gt1" (>= 1)
 UNARY = {
     "neg": (np.negative, "any", False, (I32, I64, F32, F64)),
     "abs": (np.abs, "any", False, (I32, I64, F32, F64)),
@@ -58,6 +75,11 @@ UNARY = {
     "cosh": (np.cosh, "any", True, ALL_DTYPES),
     "tanh": (np.tanh, "any", True, ALL_DTYPES),
     "erf": (_erf, "any", True, ALL_DTYPES),
+    "erfc": (np.vectorize(math.erfc, otypes=[np.float64]), "any", True, ALL_DTYPES),
+    "erfinv": (_erfinv, "unit", True, ALL_DTYPES),
+    "asinh": (np.arcsinh, "any", True, ALL_DTYPES),
+    "acosh": (np.arccosh, "gt1", True, ALL_DTYPES),
+    "atanh": (np.arctanh, "unit", True, ALL_DTYPES),
     "sigmoid": (_sigmoid, "any", True, ALL_DTYPES),
     "relu": (lambda x: np.maximum(x, 0), "any", False, (I32, I64, F32, F64)),
     "floor": (np.floor, "any", False, (I32, I64, F32, F64)),
@@ -81,7 +103,7 @@ def unary_input(name, dtype, shape=(4, 6), seed=0):
     if dt.kind == "b":
         return rng.random(shape) < 0.5
     if dt.kind == "i":
-        if domain == "pos":
+        if domain in ("pos", "gt1"):
             return rng.integers(1, 10, size=shape).astype(dt)
         if domain == "unit":
             return rng.integers(-1, 2, size=shape).astype(dt)
@@ -93,6 +115,8 @@ def unary_input(name, dtype, shape=(4, 6), seed=0):
         return rng.uniform(0.05, 8, size=shape).astype(dt)
     if domain == "unit":
         return rng.uniform(-1, 1, size=shape).astype(dt)
+    if domain == "gt1":
+        return rng.uniform(1, 8, size=shape).astype(dt)
     a = rng.uniform(-4, 4, size=shape).astype(dt)
     a.flat[::5] = np.round(a.flat[::5]) + 0.5  # exact halves (round half to even)
     return a

@@ -162,3 +162,21 @@ def test_trig_blocks_with_large_arguments_use_the_exact_reduction(name):
     assert err.max() <= 2 * np.spacing(F32(1))
     getattr(t, name + "_")()
     assert np.array_equal(to_numpy(t), got, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [F32, F64], ids=["float32", "float64"])
+def test_erfinv_within_two_ulp(dtype):
+    # a first guess refined by Newton steps on erf / erfc (``cg_erfinv``), up to 1 - 2^-53
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 40
+    rng = np.random.default_rng(3)
+    eps = np.finfo(dtype).eps
+    x = np.concatenate([rng.uniform(-1, 1, 1500), 1 - np.geomspace(eps / 2, 0.5, 300),
+                        -(1 - np.geomspace(eps / 2, 0.5, 200)),
+                        np.geomspace(1e-300 if dtype is F64 else 1e-38, 1e-3, 100)]).astype(dtype)
+    got = to_numpy(cygrad.erfinv(from_np(x)))
+    exact = np.array([float(mp.erfinv(mp.mpf(float(v)))) for v in x])
+    spacing = np.maximum(np.spacing(np.abs(exact.astype(dtype))).astype(F64),
+                         np.finfo(dtype).smallest_subnormal)
+    err = np.abs(got.astype(F64) - exact) / spacing
+    assert err.max() <= 2.0, f"erfinv({x[err.argmax()]!r}): {err.max():.2f} ulp"
