@@ -32,11 +32,20 @@ CASES = {
     "cos": (np.cos, (-65536.0, 65536.0), [math.pi, math.pi / 2, -math.pi / 2, 1e-20]),
     "sigmoid": (_sigmoid, (-110.0, 110.0), [-88.0, -100.0, 16.0, 17.0]),
     "tanh": (np.tanh, (-12.0, 12.0), [0.625, -0.625, 9.0]),
+    "tan": (np.tan, (-65536.0, 65536.0), [math.pi / 2, -math.pi / 2, math.pi / 4, 1e-20]),
+    "atan": (np.arctan, (-3.4e38, 3.4e38), [1.0, -1.0, 0.41421357, 0.41421354, 1e-30]),
+    "asin": (np.arcsin, (-1.0, 1.0), [0.5, -0.5, 0.50000006, 0.99999994, 1e-30]),
+    "acos": (np.arccos, (-1.0, 1.0), [0.5, -0.5, 0.49999997, 0.99999994, -0.99999994]),
+    "sinh": (np.sinh, (-89.5, 89.5), [89.41599, 89.416, 1e-30, 0.999, 1.001]),
+    "cosh": (np.cosh, (-89.5, 89.5), [89.41599, 89.416, 1e-30, 0.999, 1.001]),
 }
 F64_CASES = {
     "exp": (np.exp, (-745.2, 709.79), [709.78, 709.7827, -745.13, -708.4, -740.0]),
     "log": (np.log, (0.0, 1.7e308), [0.7071067811865475, 1.0, 1.0000000000000002]),
     "sigmoid": (_sigmoid, (-746.0, 746.0), [-709.0, -710.0, -745.0, 37.0, 40.0]),
+    "log1p": (np.log1p, (-0.9999999999999999, 1.7e308), [-0.5, 1e-17, -1e-17, 1.0, 2.0**53]),
+    "expm1": (np.expm1, (-50.0, 709.78), [0.3465, -0.3466, 1e-17, -37.0, -38.0, 709.7]),
+    "tanh": (np.tanh, (-25.0, 25.0), [0.55, -0.55, 19.0, 1e-300]),
 }
 SPECIALS = [np.inf, -np.inf, np.nan, 0.0, -0.0, 1.0, -1.0]
 # beyond the sweeps: the arguments the loops hand to libm (sin and cos)
@@ -125,10 +134,15 @@ def test_special_values(name, dtype):
     tiny = TINY32 if dtype is F32 else TINY64
     vals = SPECIALS + tiny + [-t for t in tiny] + LARGE
     x = np.array(vals, dtype)
-    got = to_numpy(getattr(cygrad, name)(from_np(x)))
-    for v, g in zip(x, got):
+    ordinary = np.linspace(0.1, 0.9, 300).astype(dtype)
+    # all together (sin / cos send that block to libm), then each one among ordinary values
+    # (the vector path)
+    together = to_numpy(getattr(cygrad, name)(from_np(x)))
+    for v, g in zip(x, together):
+        alone = to_numpy(getattr(cygrad, name)(from_np(np.concatenate([[v], ordinary]))))[0]
         want = _expected_special(name, v, dtype)
-        assert _same_value(g, want), f"{name}({v!r}) = {g!r}, expected {want!r}"
+        for got in (g, alone):
+            assert _same_value(got, want), f"{name}({v!r}) = {got!r}, expected {want!r}"
 
 
 @pytest.mark.parametrize("dtype", [F32, F64], ids=["float32", "float64"])

@@ -3,7 +3,7 @@
  * handles the `bs` rows of one step; rows are `ld*` elements apart, gate blocks `H` apart in
  * PyTorch's order (LSTM i, f, g, o; GRU r, z, n). Compiled per instruction set so the gate
  * loops run in AVX2 / AVX-512 vectors (the float32 sigmoid is the one-division
- * cg_sigmoid_gatef); float64 uses cg_sigmoid and libm's tanh. */
+ * cg_sigmoid_gatef); float64 uses cg_sigmoid and cg_tanh. */
 #ifndef CYGRAD_RNN_KERNEL_H
 #define CYGRAD_RNN_KERNEL_H
 #include "_vecmath.h"
@@ -11,8 +11,6 @@
 /* Pointers that do not alias: without it GCC gives up vectorising the gate loops ("complicated
  * access pattern", too many pairs to check at run time). */
 #define CG_R __restrict__
-
-static inline double cg_tanh_d(double x) { return tanh(x); }
 
 /* LSTM forward: pre = xg + hg; i, f, o = sigmoid, g = tanh; c = f * c + i * g (c updated in
  * place), h = o * tanh(c). Saved per row: the activated gates (acts), c before the step
@@ -139,15 +137,15 @@ CG_CLONES static void NAME(Py_ssize_t bs, Py_ssize_t H, const T *CG_R dh, Py_ssi
 }
 
 CG_LSTM_FWD(cg_lstm_fwd_f32, float, cg_sigmoid_gatef, cg_tanhf)
-CG_LSTM_FWD(cg_lstm_fwd_f64, double, cg_sigmoid, cg_tanh_d)
+CG_LSTM_FWD(cg_lstm_fwd_f64, double, cg_sigmoid, cg_tanh)
 CG_LSTM_BWD(cg_lstm_bwd_f32, float)
 CG_LSTM_BWD(cg_lstm_bwd_f64, double)
 CG_GRU_FWD(cg_gru_fwd_f32, float, cg_sigmoid_gatef, cg_tanhf)
-CG_GRU_FWD(cg_gru_fwd_f64, double, cg_sigmoid, cg_tanh_d)
+CG_GRU_FWD(cg_gru_fwd_f64, double, cg_sigmoid, cg_tanh)
 CG_GRU_BWD(cg_gru_bwd_f32, float)
 CG_GRU_BWD(cg_gru_bwd_f64, double)
 CG_ELMAN_FWD(cg_elman_fwd_f32, float, cg_tanhf)
-CG_ELMAN_FWD(cg_elman_fwd_f64, double, cg_tanh_d)
+CG_ELMAN_FWD(cg_elman_fwd_f64, double, cg_tanh)
 CG_ELMAN_BWD(cg_elman_bwd_f32, float)
 CG_ELMAN_BWD(cg_elman_bwd_f64, double)
 #endif

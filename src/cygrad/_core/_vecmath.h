@@ -355,7 +355,11 @@ static inline float cg_sincos_polyf(float x, int odd)
     float v = (q & 1) ? cs : sn;
     return (q & 2) ? -v : v;
 }
-static inline float cg_sinf(float x) { return cg_sincos_polyf(x, 0); }
+static inline float cg_sinf(float x)
+{
+    float v = cg_sincos_polyf(x, 0);
+    return x == 0.0f ? x : v;                   /* sin(-0) = -0 */
+}
 static inline float cg_cosf(float x) { return cg_sincos_polyf(x, 1); }
 
 /* float64 exp: x = k log 2 + r (log 2 in two parts, fdlibm's), e^r = 1 + r + r^2/2 + r^3 H(r)
@@ -365,6 +369,21 @@ static inline double cg_scale2(double v, int64_t k)
     int64_t k1 = (int64_t)((uint64_t)(k + 2048) >> 1) - 1024, k2 = k - k1;
     return v * cg_bits_to_double((int64_t)((uint64_t)(k1 + 1023) << 52)) *
            cg_bits_to_double((int64_t)((uint64_t)(k2 + 1023) << 52));
+}
+/* e^r - 1 - r for |r| <= log(2)/2: r^2/2 + r^3 H(r), H of degree 9. */
+static inline double cg_expm1_tail(double r)
+{
+    double h = 2.10896922549605667e-09;
+    h = h * r + 2.51031571759817094e-08;
+    h = h * r + 2.75568377468504737e-07;
+    h = h * r + 2.75572623418924391e-06;
+    h = h * r + 2.48015876737806835e-05;
+    h = h * r + 1.98412698673843414e-04;
+    h = h * r + 1.38888888887936011e-03;
+    h = h * r + 8.33333333332901202e-03;
+    h = h * r + 4.16666666666666782e-02;
+    h = h * r + 1.66666666666666713e-01;
+    return 0.5 * r * r + r * r * r * h;
 }
 /* exp as hi + lo: hi the rounded result, lo its rounding error (to a few bits), for the
  * sigmoid. */
@@ -376,17 +395,7 @@ static inline double cg_exp_split(double x, double *lo)
     double kd = t - 6755399441055744.0;
     int64_t k = cg_double_to_bits(t) - cg_double_to_bits(6755399441055744.0);
     double r = (xc - kd * 6.93147180369123816490e-01) - kd * 1.90821492927058770002e-10;
-    double h = 2.10896922549605667e-09;
-    h = h * r + 2.51031571759817094e-08;
-    h = h * r + 2.75568377468504737e-07;
-    h = h * r + 2.75572623418924391e-06;
-    h = h * r + 2.48015876737806835e-05;
-    h = h * r + 1.98412698673843414e-04;
-    h = h * r + 1.38888888887936011e-03;
-    h = h * r + 8.33333333332901202e-03;
-    h = h * r + 4.16666666666666782e-02;
-    h = h * r + 1.66666666666666713e-01;
-    double q = 0.5 * r * r + r * r * r * h;
+    double q = cg_expm1_tail(r);
     double u = r + q;
     double p = 1.0 + u;
     double pl = (u - (p - 1.0)) + ((r - u) + q);   /* the two roundings above */
@@ -418,14 +427,18 @@ static inline double cg_sigmoid(double x)
 /* float64 log: x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)); with s = f / (2 + f),
  * log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))), R(z) = z P(z), P of degree 6 (fdlibm's
  * arrangement, our own fit). Subnormals are scaled by 2^54 first. */
-static inline double cg_log(double x)
+static inline double cg_log_reduce(double x, double *kd)
 {
     int sub = x < 2.2250738585072014e-308;
     double xs = sub ? x * 18014398509481984.0 : x;
     int64_t ix = cg_double_to_bits(xs) - 0x3fe6a09e667f3bcdLL;
     int64_t k = (int64_t)((uint64_t)(ix + 0x3ff0000000000000LL) >> 52) - 1023 - (sub ? 54 : 0);
-    double f = cg_bits_to_double((ix & 0x000fffffffffffffLL) + 0x3fe6a09e667f3bcdLL) - 1.0;
-    double kd = cg_bits_to_double(0x4338000000000000LL + k) - 6755399441055744.0;
+    *kd = cg_bits_to_double(0x4338000000000000LL + k) - 6755399441055744.0;
+    return cg_bits_to_double((ix & 0x000fffffffffffffLL) + 0x3fe6a09e667f3bcdLL) - 1.0;
+}
+/* k log 2 + log(1 + f) + c, c a small correction added with the low parts. */
+static inline double cg_log_assemble(double f, double kd, double c)
+{
     double s = f / (2.0 + f), z = s * s;
     double p = 1.46179216687890912e-01;
     p = p * z + 1.53315953743035915e-01;
@@ -435,12 +448,172 @@ static inline double cg_log(double x)
     p = p * z + 3.99999999998981670e-01;
     p = p * z + 6.66666666666667074e-01;
     double hfsq = 0.5 * f * f;
-    double r = kd * 6.93147180369123816490e-01 +
-               (f - (hfsq - (s * (hfsq + z * p) + kd * 1.90821492927058770002e-10)));
+    return kd * 6.93147180369123816490e-01 +
+           (f - (hfsq - (s * (hfsq + z * p) + (kd * 1.90821492927058770002e-10 + c))));
+}
+static inline double cg_log(double x)
+{
+    double kd, f = cg_log_reduce(x, &kd);
+    double r = cg_log_assemble(f, kd, 0.0);
     r = x == 0.0 ? -INFINITY : r;
     r = x < 0.0 ? NAN : r;
     r = x == INFINITY ? INFINITY : r;
     return x != x ? x : r;
+}
+/* log1p: u = 1 + x rounded, log(u) plus the rounding error of u divided by u. */
+static inline double cg_log1p(double x)
+{
+    double u = 1.0 + x;
+    double kd, f = cg_log_reduce(u, &kd);
+    double c = x < 1.0 ? x - (u - 1.0) : 1.0 - (u - x);
+    c = x < 9007199254740992.0 ? c / u : 0.0;
+    double r = cg_log_assemble(f, kd, c);
+    r = x == -1.0 ? -INFINITY : r;
+    r = x < -1.0 ? NAN : r;
+    r = x == INFINITY ? INFINITY : r;
+    r = x == 0.0 ? x : r;
+    return x != x ? x : r;
+}
+/* float64 expm1 = 2^k (p + 1 - 2^-k), p = expm1(r), as the float32 one; x below -40 gives -1.
+ * The rounding errors of the last two sums are added back once more (1.8 ulp without) and
+ * what remains goes to *lo (the tanh corrects for it). */
+static inline double cg_expm1_split(double x, double *lo)
+{
+    const double hi = 709.782712893384;
+    double xc = x > hi ? hi : (x < -40.0 ? -40.0 : x);
+    double t = xc * 1.4426950408889634 + 6755399441055744.0;
+    double kd = t - 6755399441055744.0;
+    int64_t k = cg_double_to_bits(t) - cg_double_to_bits(6755399441055744.0);
+    double r = (xc - kd * 6.93147180369123816490e-01) - kd * 1.90821492927058770002e-10;
+    double q = cg_expm1_tail(r);
+    double p = r + q, pl = (r - p) + q;
+    int64_t kk = k > 60 ? 60 : k;
+    double c = 1.0 - cg_bits_to_double((int64_t)((uint64_t)(1023 - kk) << 52));
+    double sum = p + c;
+    double sl = (k == 0 ? 0.0 : (c - sum) + p) + pl;    /* |c| >= 1/2 > |p| unless k = 0 */
+    double s2 = sum + sl;                               /* the errors folded back in */
+    double res = cg_scale2(s2, k);
+    *lo = cg_scale2(sl - (s2 - sum), k);
+    res = x > hi ? INFINITY : res;
+    res = x == 0.0 ? x : res;
+    return x != x ? x : res;
+}
+static inline double cg_expm1(double x)
+{
+    double lo;
+    return cg_expm1_split(x, &lo);
+}
+/* float64 tanh = e / (e + 2), e = expm1(2|x|), with the sign of x; |x| past 20 gives +-1. The
+ * quotient is corrected for the rounding of e and of e + 2, as the sigmoid's is (uncorrected:
+ * 2.01 ulp near |x| = 0.03). */
+static inline double cg_tanh(double x)
+{
+    double a = fabs(x);
+    a = a > 20.0 ? 20.0 : a;
+    double el, e = cg_expm1_split(2.0 * a, &el);
+    double t = e + 2.0, bb = t - e;
+    double tl = ((e - (t - bb)) + (2.0 - bb)) + el;
+    double q = e / t;
+    return copysign(q + (el - q * tl) / t, x);
+}
+
+/* float32 sinh, cosh, tan, atan, asin and acos computed in float64 (the vector math above,
+ * then one rounding): simpler than float32 forms that keep 2 ulp, at half the vector width. */
+static inline float cg_sinhf(float x)
+{
+    double a = fabs((double)x);
+    a = a > 100.0 ? 100.0 : a;
+    double e = cg_expm1(a);
+    return (float)copysign(0.5 * (e + e / (e + 1.0)), (double)x);
+}
+static inline float cg_coshf(float x)
+{
+    double a = fabs((double)x);
+    a = a > 100.0 ? 100.0 : a;
+    double e = cg_exp(a);
+    return (float)(0.5 * (e + 1.0 / e));
+}
+/* tan: the reduction of cg_sincos_polyf in float64, sin and cos of r by degree-3 polynomials
+ * in r^2 (relative error 2e-11), sin / cos or -cos / sin by the quadrant. */
+static inline float cg_tanf(float x)
+{
+    double xd = x;
+    double kd = (xd * 0.63661977236758134 + 6755399441055744.0) - 6755399441055744.0;
+    double r = (xd - kd * 1.5707963267341256) - kd * 6.077100506506192e-11;
+    double z = r * r;
+    double sp = 2.7249963648264692e-06;
+    sp = sp * z + -1.9840087085618759e-04;
+    sp = sp * z + 8.3333318755205825e-03;
+    sp = sp * z + -1.6666666663858076e-01;
+    double sn = r + r * z * sp;
+    double cp = -2.7300986241846128e-07;
+    cp = cp * z + 2.4800600627403390e-05;
+    cp = cp * z + -1.3888887672595853e-03;
+    cp = cp * z + 4.1666666664323213e-02;
+    double cs = (1.0 - 0.5 * z) + z * z * cp;
+    int32_t q = (int32_t)(float)kd;
+    float v = (float)((q & 1) ? -cs / sn : sn / cs);
+    return x == 0.0f ? x : v;
+}
+/* atan: |x| > 1 uses pi/2 - atan(1/|x|), then t > tan(pi/8) uses pi/4 + atan((t-1)/(t+1));
+ * atan(t) = t + t^3 A(t^2) with A of degree 5 (relative error 1e-10). */
+static inline double cg_atan_small(double t)
+{
+    double z = t * t;
+    double p = 5.05420970855487289e-02;
+    p = p * z + -8.62728950692802504e-02;
+    p = p * z + 1.10717591518925434e-01;
+    p = p * z + -1.42841754927121062e-01;
+    p = p * z + 1.99999777843517385e-01;
+    p = p * z + -3.33333332810825833e-01;
+    return t + t * z * p;
+}
+static inline float cg_atanf(float x)
+{
+    double a = fabs((double)x);
+    int big = a > 1.0;
+    double t = big ? 1.0 / a : a;                       /* inf -> 0 */
+    int mid = t > 0.41421356237309503;
+    double u = mid ? (t - 1.0) / (t + 1.0) : t;
+    double r = cg_atan_small(u) + (mid ? 0.78539816339744831 : 0.0);
+    r = big ? 1.5707963267948966 - r : r;
+    float v = (float)copysign(r, (double)x);
+    return x != x ? x : v;
+}
+/* asin: |x| <= 1/2 by asin(t) = t + t^3 B(t^2), B of degree 6; above, pi/2 - 2 asin(sqrt((1 -
+ * |x|) / 2)). acos from the same pieces: pi/2 - asin(x) below 1/2, 2 asin(sqrt((1 - x) / 2))
+ * above, pi - that below -1/2. |x| > 1 gives NaN. */
+static inline double cg_asin_small(double t)
+{
+    double z = t * t;
+    double p = 3.10856967845662413e-02;
+    p = p * z + 1.04914757179625992e-02;
+    p = p * z + 2.36349985383004571e-02;
+    p = p * z + 3.02661569168350617e-02;
+    p = p * z + 4.46478368891418329e-02;
+    p = p * z + 7.49999203845581053e-02;
+    p = p * z + 1.66666666873339753e-01;
+    return t + t * z * p;
+}
+static inline float cg_asinf(float x)
+{
+    double a = fabs((double)x);
+    int big = a > 0.5;
+    double h = sqrt(0.5 * (1.0 - (a > 1.0 ? 1.0 : a)));
+    double r = big ? 1.5707963267948966 - 2.0 * cg_asin_small(h) : cg_asin_small(a);
+    float v = (float)copysign(r, (double)x);
+    return a > 1.0 ? NAN : v;                            /* NaN > 1 is false: x itself */
+}
+static inline float cg_acosf(float x)
+{
+    double xd = x, a = fabs(xd);
+    double h = sqrt(0.5 * (1.0 - (a > 1.0 ? 1.0 : a)));
+    double r = 2.0 * cg_asin_small(h);
+    r = xd < 0.0 ? 3.141592653589793 - r : r;
+    r = a <= 0.5 ? 1.5707963267948966 - cg_asin_small(xd) : r;
+    float v = (float)r;
+    v = a > 1.0 ? NAN : v;
+    return x != x ? x : v;
 }
 
 /* erfinv (scalar; libm's erf and erfc inside): a first guess y0 = x P(w), w = -log(1 - x^2),
@@ -499,8 +672,16 @@ CG_CONTIG_LOOP(cg_exp2f_contig, float, cg_exp2f)
 CG_CONTIG_LOOP(cg_exp_contig, double, cg_exp)
 CG_CONTIG_LOOP(cg_log_contig, double, cg_log)
 CG_CONTIG_LOOP(cg_sigmoid_contig, double, cg_sigmoid)
+CG_CONTIG_LOOP(cg_log1p_contig, double, cg_log1p)
+CG_CONTIG_LOOP(cg_expm1_contig, double, cg_expm1)
+CG_CONTIG_LOOP(cg_tanh_contig, double, cg_tanh)
+CG_CONTIG_LOOP(cg_sinhf_contig, float, cg_sinhf)
+CG_CONTIG_LOOP(cg_coshf_contig, float, cg_coshf)
+CG_CONTIG_LOOP(cg_atanf_contig, float, cg_atanf)
+CG_CONTIG_LOOP(cg_asinf_contig, float, cg_asinf)
+CG_CONTIG_LOOP(cg_acosf_contig, float, cg_acosf)
 
-/* sin / cos over blocks: a block whose arguments are all within CG_TRIG_MAXF (NaN fails the
+/* sin / cos / tan over blocks: a block whose arguments are all within CG_TRIG_MAXF (NaN fails the
  * test) runs the vector polynomial, any other block libm's sinf / cosf (exact reduction). */
 #define CG_TRIG_LOOP(NAME, FN, LIBM)                                                    \
 CG_CLONES static void NAME(Py_ssize_t n, float *o, const float *x)                      \
@@ -517,6 +698,7 @@ CG_CLONES static void NAME(Py_ssize_t n, float *o, const float *x)              
 }
 CG_TRIG_LOOP(cg_sinf_contig, cg_sinf, sinf)
 CG_TRIG_LOOP(cg_cosf_contig, cg_cosf, cosf)
+CG_TRIG_LOOP(cg_tanf_contig, cg_tanf, tanf)
 
 /* Contiguous max/min folds with NaN propagation, 8 lanes of GCC vector extensions (NumPy and
  * PyTorch semantics: any NaN makes the result NaN). n >= 1. */
