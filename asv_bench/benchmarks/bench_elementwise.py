@@ -90,7 +90,9 @@ _TRANSCENDENTALS = {
     "tanh": (np.tanh, (-3, 3)), "sigmoid": (lambda x: 1 / (1 + np.exp(-x)), (-3, 3)),
     "sin": (np.sin, (-3, 3)), "cos": (np.cos, (-3, 3)), "tan": (np.tan, (-1.5, 1.5)),
     "asin": (np.arcsin, (-1, 1)), "acos": (np.arccos, (-1, 1)), "atan": (np.arctan, (-3, 3)),
-    "sinh": (np.sinh, (-3, 3)), "cosh": (np.cosh, (-3, 3)), "erf": (None, (-3, 3)),
+    "sinh": (np.sinh, (-3, 3)), "cosh": (np.cosh, (-3, 3)), "asinh": (np.arcsinh, (-3, 3)),
+    "acosh": (np.arccosh, (1, 10)), "atanh": (np.arctanh, (-0.99, 0.99)),
+    "erf": (None, (-3, 3)), "erfc": (None, (-3, 3)), "erfinv": (None, (-0.99, 0.99)),
     "sqrt": (np.sqrt, (0, 10)),
 }
 

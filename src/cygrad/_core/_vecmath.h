@@ -616,6 +616,36 @@ static inline float cg_acosf(float x)
     return x != x ? x : v;
 }
 
+/* float32 inverse hyperbolic functions, in float64 through log1p (0.5 ulp; a float32's
+ * square never overflows a float64): asinh(x) = log1p(a + a^2 / (1 + sqrt(1 + a^2))) with the
+ * sign of x (a = |x|); acosh(x) = log1p(t + sqrt(2t + t^2)), t = x - 1 (NaN below 1);
+ * atanh(x) = log1p(2a / (1 - a)) / 2 with the sign of x (+-inf at +-1). */
+static inline float cg_asinhf(float x)
+{
+    double a = fabs((double)x);
+    double r = cg_log1p(a + a * a / (1.0 + sqrt(1.0 + a * a)));
+    r = a == INFINITY ? a : r;                  /* inf / inf above */
+    float v = (float)copysign(r, (double)x);
+    return x != x ? x : v;
+}
+static inline float cg_acoshf(float x)
+{
+    double t = (double)x - 1.0;
+    double tc = t < 0.0 ? 0.0 : t;
+    double r = cg_log1p(tc + sqrt(2.0 * tc + tc * tc));
+    float v = (float)r;
+    v = x < 1.0f ? NAN : v;
+    return x != x ? x : v;
+}
+static inline float cg_atanhf(float x)
+{
+    double a = fabs((double)x);
+    double r = 0.5 * cg_log1p(2.0 * a / (1.0 - a));
+    float v = (float)copysign(r, (double)x);
+    v = a > 1.0 ? NAN : v;
+    return x != x ? x : v;
+}
+
 /* erfinv (scalar; libm's erf and erfc inside): a first guess y0 = x P(w), w = -log(1 - x^2),
  * from one of two fitted polynomials (in w below 5, in sqrt(w) above; relative error 1e-5),
  * then two Newton steps on erf(y) = x, whose residual is taken as (1 - |x|) - erfc(y) past
@@ -680,6 +710,9 @@ CG_CONTIG_LOOP(cg_coshf_contig, float, cg_coshf)
 CG_CONTIG_LOOP(cg_atanf_contig, float, cg_atanf)
 CG_CONTIG_LOOP(cg_asinf_contig, float, cg_asinf)
 CG_CONTIG_LOOP(cg_acosf_contig, float, cg_acosf)
+CG_CONTIG_LOOP(cg_asinhf_contig, float, cg_asinhf)
+CG_CONTIG_LOOP(cg_acoshf_contig, float, cg_acoshf)
+CG_CONTIG_LOOP(cg_atanhf_contig, float, cg_atanhf)
 
 /* sin / cos / tan over blocks: a block whose arguments are all within CG_TRIG_MAXF (NaN fails the
  * test) runs the vector polynomial, any other block libm's sinf / cosf (exact reduction). */
