@@ -129,6 +129,33 @@ class Transcendental:
         getattr(torch, function)(self.x_th)
 
 
+class Pow:
+    """``x ** e`` over 100,000 positive elements, one thread: ``e`` one number (1.7, or 0.5
+    and 3, which PyTorch and cygrad turn into sqrt and products) or a tensor of exponents."""
+
+    params = [["1.7", "0.5", "3", "tensor"], FLOAT_DTYPES]
+    param_names = ["exponent", "dtype"]
+
+    def setup(self, exponent, dtype):
+        set_threads(1)
+        g = rng()
+        self.x_np, self.x_cg, self.x_th = trio(g.uniform(0.01, 10, 100_000).astype(dtype))
+        if exponent == "tensor":
+            self.e_np, self.e_cg, self.e_th = trio(g.uniform(-2, 2, 100_000).astype(dtype))
+        else:
+            self.e_np = self.e_cg = self.e_th = float(exponent)
+
+    def time_cygrad(self, exponent, dtype):
+        self.x_cg ** self.e_cg
+
+    def time_numpy(self, exponent, dtype):
+        self.x_np ** self.e_np
+
+    @torch_only
+    def time_torch(self, exponent, dtype):
+        self.x_th ** self.e_th
+
+
 class Fmod:
     """``fmod`` of a square operand by a scalar (C's ``fmod``, a kernel of its own)."""
 

@@ -197,3 +197,52 @@ def test_erfinv_within_two_ulp(dtype):
                          np.finfo(dtype).smallest_subnormal)
     err = np.abs(got.astype(F64) - exact) / spacing
     assert err.max() <= 2.0, f"erfinv({x[err.argmax()]!r}): {err.max():.2f} ulp"
+
+
+@pytest.mark.parametrize("b", [0.5, -0.5, 1.0, -1.0, 2.0, 3.0, -2.0])
+def test_float64_pow_special_exponents_within_two_ulp(b):
+    a = np.concatenate([_sweep(F64, 1e-100, 1e100, 100_000), -_sweep(F64, 1e-6, 1e6, 10_000)])
+    if b != int(b):
+        a = a[a > 0]
+    with np.errstate(all="ignore"):
+        exact = a.astype(np.longdouble) ** np.longdouble(b)
+    got = to_numpy(from_np(a) ** float(b))
+    err = np.abs(got.astype(np.longdouble) - exact) / np.spacing(np.abs(exact).astype(F64))
+    assert float(err.max()) <= 2.0, f"{a[err.argmax()]!r} ** {b}: {float(err.max()):.2f} ulp"
+
+
+@pytest.mark.parametrize("b", [1.7, -1.3, 0.5, -0.5, 1.0, -1.0, 2.0, 3.0, -2.0, 10.0, 0.1, 7.0])
+def test_float32_pow_within_two_ulp(b):
+    # the vector pow: exp(b log|a|) in float64, products / sqrt for PyTorch's special exponents
+    a = np.concatenate([_sweep(F32, 1e-30, 1e30, 200_000), -_sweep(F32, 1e-6, 1e6, 20_000)])
+    if b != int(b):
+        a = a[a > 0]                     # negative bases with fractional exponents: NaN
+    with np.errstate(all="ignore"):
+        exact = a.astype(F64) ** F64(F32(b))
+        keep = np.isfinite(exact.astype(F32)) & (np.abs(exact) >= 1e-37)
+    a, exact = a[keep], exact[keep]
+    for got in (to_numpy(from_np(a) ** float(b)),                       # one exponent
+                to_numpy(from_np(a) ** from_np(np.full(a.shape, b, F32)))):  # a tensor
+        err = np.abs(got.astype(F64) - exact) / np.spacing(np.abs(exact).astype(F32)).astype(F64)
+        assert err.max() <= 2.0, f"{a[err.argmax()]!r} ** {b}: {err.max():.2f} ulp"
+
+
+@pytest.mark.parametrize("dtype", [F32, F64], ids=["float32", "float64"])
+def test_pow_special_values_match_numpy_and_torch(dtype):
+    vals = [0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, np.inf, -np.inf, np.nan, 1e-45,
+            3e38]
+    a, b = (np.array(v, dtype) for v in zip(*[(x, y) for x in vals for y in vals]))
+    ordinary = np.linspace(0.5, 2.0, 300).astype(dtype)
+    got = to_numpy(from_np(a) ** from_np(b))
+    with np.errstate(all="ignore"):
+        want = (a.astype(np.longdouble) ** b.astype(np.longdouble)).astype(dtype)
+    for x, y, g, w in zip(a, b, got, want):
+        assert _same_value(g, w), f"{x!r} ** {y!r} = {g!r}, expected {w!r}"
+        # the same pair inside a block of ordinary bases (a scalar exponent)
+        alone = to_numpy(from_np(np.concatenate([[x], ordinary])) ** float(y))[0]
+        assert _same_value(alone, w), f"{x!r} ** {float(y)!r} = {alone!r}, expected {w!r}"
+    torch = pytest.importorskip("torch")
+    tw = (torch.from_numpy(a) ** torch.from_numpy(b)).numpy()
+    for x, y, g, w in zip(a, b, got, tw):
+        if not np.isfinite(w) or w == 0:
+            assert _same_value(g, w), f"{x!r} ** {y!r} = {g!r}, torch gives {w!r}"

@@ -714,6 +714,95 @@ CG_CONTIG_LOOP(cg_asinhf_contig, float, cg_asinhf)
 CG_CONTIG_LOOP(cg_acoshf_contig, float, cg_acoshf)
 CG_CONTIG_LOOP(cg_atanhf_contig, float, cg_atanhf)
 
+/* float32 pow through float64: |a|^b = exp(b log |a|) (an error of 1e-14 in the exponent at
+ * most, far below float32's ulp, so the result is the float64 value rounded once), negative
+ * for a negative base and an odd integer exponent; b == 2 is a * a exactly. Valid for finite,
+ * non-zero a and finite b, with a > 0 or b an integer: cg_powf_loop hands every other block
+ * (zeros, infinities, NaN, negative bases with fractional exponents) to libm's powf. */
+static inline int cg_powf_ok(float a, float b)
+{
+    float ib = (float)(int32_t)b;
+    return (a - a == 0.0f) & (a != 0.0f) & (b - b == 0.0f) & ((a > 0.0f) | ((b == ib) & (fabsf(b) < 2147483648.0f)));
+}
+static inline float cg_powf_fast(float a, float b)
+{
+    double r = cg_exp((double)b * cg_log(fabs((double)a)));
+    double hb = 0.5 * (double)b;        /* b odd: b / 2 is not an integer (in float64 lanes, */
+    r = (a < 0.0f) & (hb != floor(hb)) ? -r : r;        /* as the rest, so loops vectorise) */
+    float v = (float)r;
+    return b == 2.0f ? a * a : v;
+}
+/* o[i] = x[i] ** y[i * sy] (sy = 1: a tensor of exponents, 0: one exponent), contiguous, o
+ * possibly x or y itself: each block of 256 is checked before any of it is written, and the
+ * loops read element i before writing it (ivdep: GCC would not vectorise them otherwise).
+ * One exponent of 1/2, -1/2, 1, -1, 2, 3 or -2 takes sqrt, 1 / sqrt or products, as PyTorch
+ * does (within 1 ulp). */
+#define CG_POW_BLOCK(EXPR)                                                              \
+    _Pragma("GCC ivdep") for (Py_ssize_t i = i0; i < i1; i++) { __typeof__(x[0]) a = x[i];      \
+                                                                o[i] = (EXPR); }
+CG_CLONES static void cg_powf_loop(Py_ssize_t n, float *o, const float *x, const float *y,
+                                   Py_ssize_t sy)
+{
+    for (Py_ssize_t i0 = 0; i0 < n; i0 += 256) {
+        Py_ssize_t i1 = n - i0 < 256 ? n : i0 + 256;
+        int ok = 1;                 /* an integer AND: a float product would not vectorise */
+        if (sy == 0) {
+            float b = y[0];
+            for (Py_ssize_t i = i0; i < i1; i++) ok &= cg_powf_ok(x[i], b);
+            if (!ok) CG_POW_BLOCK(b == 2.0f ? a * a : powf(a, b))
+            else if (b == 0.5f) CG_POW_BLOCK(sqrtf(a))
+            else if (b == -0.5f) CG_POW_BLOCK(1.0f / sqrtf(a))
+            else if (b == 1.0f) CG_POW_BLOCK(a)
+            else if (b == -1.0f) CG_POW_BLOCK(1.0f / a)
+            else if (b == 2.0f) CG_POW_BLOCK(a * a)
+            else if (b == 3.0f) CG_POW_BLOCK(a * a * a)
+            else if (b == -2.0f) CG_POW_BLOCK((1.0f / a) * (1.0f / a))  /* a * a may be denormal */
+            else CG_POW_BLOCK(cg_powf_fast(a, b))
+        } else {
+            for (Py_ssize_t i = i0; i < i1; i++) ok &= cg_powf_ok(x[i], y[i]);
+            if (ok)
+                _Pragma("GCC ivdep") for (Py_ssize_t i = i0; i < i1; i++)
+                    o[i] = cg_powf_fast(x[i], y[i]);
+            else
+                for (Py_ssize_t i = i0; i < i1; i++)
+                    o[i] = y[i] == 2.0f ? x[i] * x[i] : powf(x[i], y[i]);
+        }
+    }
+}
+
+/* float64 pow: one exponent of 1/2, -1/2, +-1, 2, 3 or -2 as sqrt or products (blocks whose
+ * bases are finite and non-zero, positive for +-1/2), libm's pow for everything else. */
+static inline int cg_pow_ok(double a, double b)
+{
+    return (a - a == 0.0) & (a != 0.0) & ((a > 0.0) | (b == floor(b)));
+}
+CG_CLONES static void cg_pow_loop(Py_ssize_t n, double *o, const double *x, const double *y,
+                                  Py_ssize_t sy)
+{
+    if (sy != 0) {
+        for (Py_ssize_t i = 0; i < n; i++) o[i] = y[i] == 2.0 ? x[i] * x[i] : pow(x[i], y[i]);
+        return;
+    }
+    double b = y[0];
+    int special = b == 0.5 || b == -0.5 || b == 1.0 || b == -1.0 || b == 2.0 || b == 3.0 ||
+                  b == -2.0;
+    for (Py_ssize_t i0 = 0; i0 < n; i0 += 256) {
+        Py_ssize_t i1 = n - i0 < 256 ? n : i0 + 256;
+        int ok = special;
+        if (ok)
+            for (Py_ssize_t i = i0; i < i1; i++) ok &= cg_pow_ok(x[i], b);
+        if (!ok)
+            for (Py_ssize_t i = i0; i < i1; i++) o[i] = b == 2.0 ? x[i] * x[i] : pow(x[i], b);
+        else if (b == 0.5) CG_POW_BLOCK(sqrt(a))
+        else if (b == -0.5) CG_POW_BLOCK(1.0 / sqrt(a))
+        else if (b == 1.0) CG_POW_BLOCK(a)
+        else if (b == -1.0) CG_POW_BLOCK(1.0 / a)
+        else if (b == 2.0) CG_POW_BLOCK(a * a)
+        else if (b == 3.0) CG_POW_BLOCK(a * a * a)
+        else CG_POW_BLOCK((1.0 / a) * (1.0 / a))
+    }
+}
+
 /* sin / cos / tan over blocks: a block whose arguments are all within CG_TRIG_MAXF (NaN fails the
  * test) runs the vector polynomial, any other block libm's sinf / cosf (exact reduction). */
 #define CG_TRIG_LOOP(NAME, FN, LIBM)                                                    \
