@@ -1317,3 +1317,23 @@ def test_float32_tanh_is_within_two_ulp_and_keeps_special_values():
     assert got[3] == 0.0 and np.signbit(got[3]) and not np.signbit(got[4])
     assert got[5] == np.float32(1e-45) and got[6] == -np.float32(1e-45)
     assert got[7] == np.float32(np.tanh(9.0)) and got[8] == -1.0
+
+
+def test_numpy_style_aliases_are_pytorchs():
+    # torch.arcsin is torch.asin, and so on, as functions, methods and in-place methods
+    x = from_np(np.array([0.25, -0.5, 0.75]))
+    for alias, name in [("arcsin", "asin"), ("arccos", "acos"), ("arctan", "atan"),
+                        ("arcsinh", "asinh"), ("arctanh", "atanh")]:
+        want = to_numpy(getattr(cygrad, name)(x))
+        assert np.array_equal(to_numpy(getattr(cygrad, alias)(x)), want)
+        assert np.array_equal(to_numpy(getattr(x, alias)()), want)
+        y = x.clone()
+        getattr(y, alias + "_")()
+        assert np.array_equal(to_numpy(y), want)
+    big = from_np(np.array([1.5, 2.0]))
+    assert np.array_equal(to_numpy(cygrad.arccosh(big)), to_numpy(big.acosh()))
+    assert np.array_equal(to_numpy(cygrad.arctan2(x, big[:1])), to_numpy(x.atan2(big[:1])))
+    assert np.array_equal(to_numpy(x.arctan2(big[:1])), to_numpy(cygrad.atan2(x, big[:1])))
+    torch = pytest.importorskip("torch")
+    for alias in ["arcsin", "arccos", "arctan", "arctan2", "arcsinh", "arccosh", "arctanh"]:
+        assert hasattr(torch, alias) and hasattr(torch.Tensor, alias + "_")
