@@ -474,6 +474,66 @@ static inline double cg_log1p(double x)
     r = x == 0.0 ? x : r;
     return x != x ? x : r;
 }
+/* float64 log2 and log10: log(1 + f) as hi + lo with hi cut to 21 bits, so that hi and k
+ * times the 21-bit heads of 1/log(2), 1/log(10), log10(2) are exact, the tails added in the
+ * low part, and one final sum. */
+static inline double cg_log_hilo(double x, double *kd, double *lo)
+{
+    double f = cg_log_reduce(x, kd);
+    double s = f / (2.0 + f), z = s * s;
+    double p = 1.46179216687890912e-01;
+    p = p * z + 1.53315953743035915e-01;
+    p = p * z + 1.81828932394309251e-01;
+    p = p * z + 2.22222110712806620e-01;
+    p = p * z + 2.85714286264423467e-01;
+    p = p * z + 3.99999999998981670e-01;
+    p = p * z + 6.66666666666667074e-01;
+    double hfsq = 0.5 * f * f;
+    double hi = cg_bits_to_double(cg_double_to_bits(f - hfsq) & (int64_t)0xffffffff00000000ULL);
+    *lo = ((f - hi) - hfsq) + s * (hfsq + z * p);
+    return hi;
+}
+static inline double cg_log_special(double x, double r)
+{
+    r = x == 0.0 ? -INFINITY : r;
+    r = x < 0.0 ? NAN : r;
+    r = x == INFINITY ? INFINITY : r;
+    return x != x ? x : r;
+}
+static inline double cg_log2(double x)
+{
+    double kd, lo, hi = cg_log_hilo(x, &kd, &lo);
+    double vh = hi * 1.4426946640014648;
+    double vl = (lo + hi) * 3.768874985636099e-07 + lo * 1.4426946640014648;
+    double w = kd + vh;
+    vl += (kd - w) + vh;
+    return cg_log_special(x, vl + w);
+}
+static inline double cg_log10(double x)
+{
+    double kd, lo, hi = cg_log_hilo(x, &kd, &lo);
+    double vh = hi * 0.4342944622039795, y = kd * 0.30102992057800293;
+    double vl = kd * 7.508597826552624e-08 + (lo + hi) * 1.9699272335463627e-08 +
+                lo * 0.4342944622039795;
+    double w = y + vh;
+    vl += (y - w) + vh;
+    return cg_log_special(x, vl + w);
+}
+/* float64 exp2 = 2^k e^(r log 2), k = round(x), r = x - k exact (|r| <= 1/2, so rounding
+ * r log 2 costs under a quarter ulp). */
+static inline double cg_exp2(double x)
+{
+    double xc = x > 1024.0 ? 1024.0 : (x < -1080.0 ? -1080.0 : x);
+    double t = xc + 6755399441055744.0;
+    double kd = t - 6755399441055744.0;
+    int64_t k = cg_double_to_bits(t) - cg_double_to_bits(6755399441055744.0);
+    double r = (xc - kd) * 0.69314718055994531;
+    double res = cg_scale2(1.0 + (r + cg_expm1_tail(r)), k);
+    res = x >= 1024.0 ? INFINITY : res;
+    res = x < -1080.0 ? 0.0 : res;
+    return x != x ? x : res;
+}
+
 /* float64 expm1 = 2^k (p + 1 - 2^-k), p = expm1(r), as the float32 one; x below -40 gives -1.
  * The rounding errors of the last two sums are added back once more (1.8 ulp without) and
  * what remains goes to *lo (the tanh corrects for it). */
@@ -705,6 +765,9 @@ CG_CONTIG_LOOP(cg_sigmoid_contig, double, cg_sigmoid)
 CG_CONTIG_LOOP(cg_log1p_contig, double, cg_log1p)
 CG_CONTIG_LOOP(cg_expm1_contig, double, cg_expm1)
 CG_CONTIG_LOOP(cg_tanh_contig, double, cg_tanh)
+CG_CONTIG_LOOP(cg_log2_contig, double, cg_log2)
+CG_CONTIG_LOOP(cg_log10_contig, double, cg_log10)
+CG_CONTIG_LOOP(cg_exp2_contig, double, cg_exp2)
 CG_CONTIG_LOOP(cg_sinhf_contig, float, cg_sinhf)
 CG_CONTIG_LOOP(cg_coshf_contig, float, cg_coshf)
 CG_CONTIG_LOOP(cg_atanf_contig, float, cg_atanf)
