@@ -451,15 +451,7 @@ static inline double cg_log_assemble(double f, double kd, double c)
     return kd * 6.93147180369123816490e-01 +
            (f - (hfsq - (s * (hfsq + z * p) + (kd * 1.90821492927058770002e-10 + c))));
 }
-static inline double cg_log(double x)
-{
-    double kd, f = cg_log_reduce(x, &kd);
-    double r = cg_log_assemble(f, kd, 0.0);
-    r = x == 0.0 ? -INFINITY : r;
-    r = x < 0.0 ? NAN : r;
-    r = x == INFINITY ? INFINITY : r;
-    return x != x ? x : r;
-}
+
 /* log1p: u = 1 + x rounded, log(u) plus the rounding error of u divided by u. */
 static inline double cg_log1p(double x)
 {
@@ -499,6 +491,11 @@ static inline double cg_log_special(double x, double r)
     r = x < 0.0 ? NAN : r;
     r = x == INFINITY ? INFINITY : r;
     return x != x ? x : r;
+}
+static inline double cg_log(double x)
+{
+    double kd, f = cg_log_reduce(x, &kd);
+    return cg_log_special(x, cg_log_assemble(f, kd, 0.0));
 }
 static inline double cg_log2(double x)
 {
