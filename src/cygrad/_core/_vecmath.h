@@ -109,20 +109,18 @@ static inline float cg_tanhf(float x)
 #define CG_CLONES
 #endif
 
-CG_CLONES static void cg_expf_contig(Py_ssize_t n, float *o, const float *x)
-{
-    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_expf(x[i]);
+/* o[i] = FN(x[i]) over contiguous n elements, one clone per instruction set. */
+#define CG_CONTIG_LOOP(NAME, T, FN)                                                     \
+CG_CLONES static void NAME(Py_ssize_t n, T *o, const T *x)                              \
+{                                                                                       \
+    for (Py_ssize_t i = 0; i < n; i++) o[i] = FN(x[i]);                                 \
 }
 
-CG_CLONES static void cg_tanhf_contig(Py_ssize_t n, float *o, const float *x)
-{
-    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_tanhf(x[i]);
-}
+CG_CONTIG_LOOP(cg_expf_contig, float, cg_expf)
 
-CG_CLONES static void cg_sigmoidf_contig(Py_ssize_t n, float *o, const float *x)
-{
-    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_sigmoidf(x[i]);
-}
+CG_CONTIG_LOOP(cg_tanhf_contig, float, cg_tanhf)
+
+CG_CONTIG_LOOP(cg_sigmoidf_contig, float, cg_sigmoidf)
 
 /* erf in float32, branch-free so that loops over it vectorise: below |x| = 0.75,
  * x + x * (c0 - 1 + t * P(t)) with t = x * x (x itself added last, exactly); above,
@@ -159,10 +157,7 @@ static inline float cg_erff(float x)
     float r = ax < 0.75f ? small : large;
     return x != x ? x : copysignf(r, x);
 }
-CG_CLONES static void cg_erff_contig(Py_ssize_t n, float *o, const float *x)
-{
-    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_erff(x[i]);
-}
+CG_CONTIG_LOOP(cg_erff_contig, float, cg_erff)
 
 /* GELU, exact form: x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)), and its derivative
  * Phi(x) + x * phi(x), for F.gelu's forward and backward (one pass each). */
@@ -184,14 +179,8 @@ static inline double cg_gelu_grad(double x)
     return 0.5 * (1.0 + erf(x * 0.70710678118654752)) +
            x * exp(-0.5 * x * x) * 0.39894228040143268;
 }
-CG_CLONES static void cg_geluf_contig(Py_ssize_t n, float *o, const float *x)
-{
-    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_geluf(x[i]);
-}
-CG_CLONES static void cg_gelu_gradf_contig(Py_ssize_t n, float *o, const float *x)
-{
-    for (Py_ssize_t i = 0; i < n; i++) o[i] = cg_gelu_gradf(x[i]);
-}
+CG_CONTIG_LOOP(cg_geluf_contig, float, cg_geluf)
+CG_CONTIG_LOOP(cg_gelu_gradf_contig, float, cg_gelu_gradf)
 
 /* o[i] = exp(a * x[i] - b): the exponent pass of a softmax row (b the row's maximum of
  * a * x, so every term is in [0, 1]). */
@@ -745,11 +734,6 @@ static inline double cg_erfinv(double x)
 }
 static inline float cg_erfinvf(float x) { return (float)cg_erfinv((double)x); }
 
-#define CG_CONTIG_LOOP(NAME, T, FN)                                                     \
-CG_CLONES static void NAME(Py_ssize_t n, T *o, const T *x)                              \
-{                                                                                       \
-    for (Py_ssize_t i = 0; i < n; i++) o[i] = FN(x[i]);                                 \
-}
 CG_CONTIG_LOOP(cg_logf_contig, float, cg_logf)
 CG_CONTIG_LOOP(cg_log2f_contig, float, cg_log2f)
 CG_CONTIG_LOOP(cg_log10f_contig, float, cg_log10f)
