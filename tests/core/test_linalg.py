@@ -49,6 +49,97 @@ def f64(x):
     return np.asarray(x).astype(np.float64)
 
 
+# ---------------------------------------------------------------------------- lu_factor
+def reconstruct(lu, piv):
+    """P^-1 L U from a packed factorisation with 1-based LAPACK row swaps (one matrix)."""
+    lu = np.asarray(lu, dtype=np.float64)
+    n = lu.shape[-1]
+    a = np.tril(lu, -1) + np.eye(n)
+    a = a @ np.triu(lu)
+    for k in range(n - 1, -1, -1):       # undo the swaps, last first
+        p = int(piv[k]) - 1
+        a[[k, p]] = a[[p, k]]
+    return a
+
+
+# The factorisation and the triangular solves recurse on halves down to 16 columns; these
+# sizes end in leaves of every width, split off-multiples of 8 and recurse several levels.
+LU_SIZES = [16, 17, 24, 63, 100, 129, 257]
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DT_IDS)
+@pytest.mark.parametrize("n", LU_SIZES)
+def test_lu_factor_reconstructs(n, dtype):
+    a = well_conditioned((), n, dtype, seed=n)
+    lu, piv = cygrad.linalg.lu_factor(from_np(a))
+    assert lu.dtype is dtype and piv.dtype is cygrad.int64
+    assert tuple(lu.shape) == (n, n) and tuple(piv.shape) == (n,)
+    p = to_numpy(piv)
+    assert ((p >= np.arange(1, n + 1)) & (p <= n)).all()
+    # partial pivoting: every multiplier is at most 1 in magnitude
+    assert np.abs(np.tril(to_numpy(lu), -1)).max(initial=0) <= 1.0
+    check_close(from_np(reconstruct(to_numpy(lu), p)), f64(a), cygrad.float64,
+                rtol=RTOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DT_IDS)
+@pytest.mark.parametrize("n", [5, 40, 130])
+def test_lu_factor_matches_torch(n, dtype):
+    torch = pytest.importorskip("torch")
+    a = well_conditioned((2,), n, dtype, seed=3)
+    lu, piv = cygrad.linalg.lu_factor(from_np(a))
+    tlu, tpiv = torch.linalg.lu_factor(torch.from_numpy(a))
+    np.testing.assert_array_equal(to_numpy(piv), tpiv.numpy())
+    check_torch(lu, tlu, rtol=RTOL[dtype] * 10)
+
+
+@pytest.mark.parametrize("dtype", FLOATS, ids=DT_IDS)
+@pytest.mark.parametrize("n", [100, 257])
+def test_inv_and_solve_large(n, dtype):
+    a = well_conditioned((), n, dtype, seed=n + 1)
+    b = np.random.default_rng(n).standard_normal((n, 7)).astype(np_dtype(dtype))
+    check_close(cygrad.linalg.inv(from_np(a)), np.linalg.inv(f64(a)), dtype)
+    check_close(cygrad.linalg.solve(from_np(a), from_np(b)), np.linalg.solve(f64(a), f64(b)),
+                dtype)
+    check_close(cygrad.linalg.det(from_np(a)), np.linalg.det(f64(a)), dtype)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("batch", [(1,), (3,)])
+def test_inv_and_solve_large_batched(batch, threads):
+    """One matrix runs its GEMMs on the thread team; several run one per thread."""
+    old = cygrad.get_num_threads()
+    cygrad.set_num_threads(threads)
+    try:
+        a = well_conditioned(batch, 90, cygrad.float64, seed=9)
+        b = np.random.default_rng(9).standard_normal(batch + (90, 90))
+        check_close(cygrad.linalg.inv(from_np(a)), np.linalg.inv(a), cygrad.float64)
+        check_close(cygrad.linalg.solve(from_np(a), from_np(b)), np.linalg.solve(a, b),
+                    cygrad.float64)
+    finally:
+        cygrad.set_num_threads(old)
+
+
+@pytest.mark.parametrize("n, zero", [(40, 0), (40, 17), (100, 63), (100, 99), (257, 130)])
+def test_zero_pivot_deep_in_the_recursion(n, zero):
+    """A zero column makes pivot ``zero`` exactly zero wherever it falls in the recursion:
+    ``info`` names it, as LAPACK's getrf does, and inv and solve raise."""
+    from cygrad.linalg import LinAlgError
+
+    a = well_conditioned((), n, cygrad.float64, seed=n)
+    a[:, zero] = 0.0
+    lu, piv = cygrad.linalg.lu_factor(from_np(a))
+    u = np.triu(to_numpy(lu))
+    assert u[zero, zero] == 0.0
+    assert (np.abs(np.diag(u))[np.arange(n) != zero] > 0).all()
+    check_close(from_np(reconstruct(to_numpy(lu), to_numpy(piv))), a, cygrad.float64)
+    with pytest.raises(LinAlgError, match=f"diagonal element {zero + 1} is zero"):
+        cygrad.linalg.inv(from_np(a))
+    with pytest.raises(LinAlgError):
+        cygrad.linalg.solve(from_np(a), cygrad.ones(n, dtype=cygrad.float64))
+    assert float(cygrad.linalg.det(from_np(a))) == 0.0
+
+
 # ---------------------------------------------------------------------------- LinAlgError
 def test_linalg_error_is_runtime_error():
     from cygrad.linalg import LinAlgError

@@ -8,3 +8,12 @@ cdef void gemm_packed_b(int dt, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const 
                         Py_ssize_t rsa, Py_ssize_t csa, const void* bp, bint accumulate,
                         void* c, Py_ssize_t rsc, Py_ssize_t csc, void* work,
                         int nthreads) noexcept nogil
+
+# One C = alpha * A @ B + beta * C of either float dtype (element strides), for the blocked
+# factorisations of _linalg: ``work`` holds ``product_work_size`` reals of that dtype.
+cdef Py_ssize_t product_work_size(int dt, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
+                                  int nthreads) noexcept nogil
+cdef void product(int dt, int nthreads, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
+                  double alpha, const void* a, Py_ssize_t rsa, Py_ssize_t csa, const void* b,
+                  Py_ssize_t rsb, Py_ssize_t csb, double beta, void* c, Py_ssize_t rsc,
+                  Py_ssize_t csc, void* work) noexcept nogil

@@ -443,6 +443,29 @@ cdef void one_product(real* work, int nthreads, Py_ssize_t M, Py_ssize_t N, Py_s
         gemm(M, N, K, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc, nthreads, work)
 
 
+cdef Py_ssize_t product_work_size(int dt, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
+                                  int nthreads) noexcept nogil:
+    """Reals of workspace ``product`` needs for an M x N x K product on ``nthreads``."""
+    return gemm_work_size(M, N, K, nthreads, dt)
+
+
+cdef void product(int dt, int nthreads, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
+                  double alpha, const void* a, Py_ssize_t rsa, Py_ssize_t csa, const void* b,
+                  Py_ssize_t rsb, Py_ssize_t csb, double beta, void* c, Py_ssize_t rsc,
+                  Py_ssize_t csc, void* work) noexcept nogil:
+    """``one_product`` for a float32 or float64 ``dt``, on one thread below the parallel
+    threshold."""
+    if <double>M * N * K < PARALLEL_MIN:
+        nthreads = 1
+    if dt == DT_FLOAT32:
+        one_product[float](<float*>work, nthreads, M, N, K, <float>alpha, <const float*>a,
+                           rsa, csa, <const float*>b, rsb, csb, <float>beta, <float*>c, rsc,
+                           csc)
+    else:
+        one_product[double](<double*>work, nthreads, M, N, K, alpha, <const double*>a, rsa,
+                            csa, <const double*>b, rsb, csb, beta, <double*>c, rsc, csc)
+
+
 # ------------------------------------------------------------------ a right operand packed once
 # A recurrent layer multiplies a small state by the same weight matrix at every time step.
 # Packing that matrix once per sequence (every KC slice and NC panel, in the micro-kernel's
