@@ -277,6 +277,31 @@ def test_matmul_edge_tile_heights(m, k, dtype):
     check_mm(got, c.astype(np.float64) + 0.5 * ref, dtype)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("m, k, n", [(1, 512, 5), (3, 517, 6), (6, 784, 10), (9, 600, 16),
+                                     (257, 784, 7), (13, 1031, 3), (5, 2048, 1 + 1)])
+def test_matmul_few_columns_long_k(m, k, n, threads):
+    """Up to 16 output columns with a long K run as tiles of 4 x 4 dot products of rows:
+    edge rows and columns of every count, K with a tail past the last vector, B transposed
+    or not, the threads' shares of rows, and beta / alpha through addmm."""
+    old = cygrad.get_num_threads()
+    cygrad.set_num_threads(threads)
+    try:
+        dtype = cygrad.float32
+        a, b = data((m, k), dtype, 41), data((k, n), dtype, 42)
+        ref = ref_matmul(a, b)
+        check_mm(from_np(a) @ from_np(b), ref, dtype)
+        check_mm(from_np(a) @ from_np(np.ascontiguousarray(b.T)).T, ref, dtype)
+        c = data((m, n), dtype, 43)
+        got = cygrad.addmm(from_np(c), from_np(a), from_np(b), beta=0.5, alpha=-2.0)
+        check_mm(got, 0.5 * c.astype(np.float64) - 2.0 * ref, dtype)
+        out = from_np(np.full((n, m), np.nan, np.float32)).T          # column-major C
+        cygrad.matmul(from_np(a), from_np(b), out=out)
+        check_mm(out, ref, dtype)
+    finally:
+        cygrad.set_num_threads(old)
+
+
 @pytest.mark.parametrize("dtype", MM_DTYPES, ids=DT_IDS)
 def test_matmul_transpose_views(dtype):
     a, b = data((33, 17), dtype, 1), data((7, 33), dtype, 2)

@@ -285,6 +285,95 @@ ATTR static void NAME(Py_ssize_t M, Py_ssize_t K, const T *A, Py_ssize_t rsa,   
     }                                                                                   \
 }
 
+/* Products with few output columns and a long K, as dot products: C[i, j] = alpha * A[i, :] .
+ * Bt[j, :] + beta * C[i, j] for rows of A read in place (unit column stride) and B transposed
+ * to contiguous rows Bt (N x K). Tiles of 4 rows x 4 columns keep 16 vector accumulators
+ * (8 loads per 16 FMAs); each is summed across its lanes once per tile (a plain loop over
+ * the lanes measured faster here than folding halves through narrower vector types). Rows and columns
+ * past the edge alias the tile's first one and their results are dropped. beta == 0 never
+ * reads C. */
+#define CG_DOTS_ACC(r, c) V s##r##c = {0};
+#define CG_DOTS_ROW(r) CG_DOTS_ACC(r, 0) CG_DOTS_ACC(r, 1) CG_DOTS_ACC(r, 2) CG_DOTS_ACC(r, 3)
+#define CG_DOTS_FMA(r) s##r##0 += x##r * y0; s##r##1 += x##r * y1;                         \
+                       s##r##2 += x##r * y2; s##r##3 += x##r * y3;
+#define CG_DOTS_SUM(r, c) { cg_dots_t t = 0; for (int l = 0; l < L; l++) t += s##r##c[l];     \
+                            for (Py_ssize_t k = kv; k < K; k++) t += a##r[k] * b##c[k];       \
+                            out[r][c] = t; }
+#define CG_DOTS_SUMROW(r) CG_DOTS_SUM(r, 0) CG_DOTS_SUM(r, 1) CG_DOTS_SUM(r, 2) CG_DOTS_SUM(r, 3)
+#define CG_DEFINE_DOTS(NAME, T, VB, ATTR)                                               \
+ATTR static void NAME(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, T alpha, const T *A,     \
+                      Py_ssize_t rsa, const T *Bt, T beta, T *C, Py_ssize_t rsc,         \
+                      Py_ssize_t csc)                                                    \
+{                                                                                       \
+    typedef T V __attribute__((vector_size(VB)));                                       \
+    typedef T cg_dots_t;                                                                \
+    enum { L = VB / sizeof(T) };                                                        \
+    Py_ssize_t kv = K / L * L;                                                          \
+    T out[4][4];                                                                        \
+    for (Py_ssize_t i = 0; i < M; i += 4) {                                             \
+        int rows = M - i < 4 ? (int)(M - i) : 4;                                        \
+        const T *a0 = A + i * rsa;                                                      \
+        const T *a1 = rows > 1 ? a0 + rsa : a0;                                         \
+        const T *a2 = rows > 2 ? a0 + 2 * rsa : a0;                                     \
+        const T *a3 = rows > 3 ? a0 + 3 * rsa : a0;                                     \
+        for (Py_ssize_t j = 0; j < N; j += 4) {                                         \
+            int cols = N - j < 4 ? (int)(N - j) : 4;                                    \
+            const T *b0 = Bt + j * K;                                                   \
+            const T *b1 = cols > 1 ? b0 + K : b0;                                       \
+            const T *b2 = cols > 2 ? b0 + 2 * K : b0;                                   \
+            const T *b3 = cols > 3 ? b0 + 3 * K : b0;                                   \
+            CG_DOTS_ROW(0) CG_DOTS_ROW(1) CG_DOTS_ROW(2) CG_DOTS_ROW(3)                 \
+            for (Py_ssize_t k = 0; k < kv; k += L) {                                    \
+                V x0, x1, x2, x3, y0, y1, y2, y3;                                       \
+                memcpy(&y0, b0 + k, VB); memcpy(&y1, b1 + k, VB);                       \
+                memcpy(&y2, b2 + k, VB); memcpy(&y3, b3 + k, VB);                       \
+                memcpy(&x0, a0 + k, VB); memcpy(&x1, a1 + k, VB);                       \
+                memcpy(&x2, a2 + k, VB); memcpy(&x3, a3 + k, VB);                       \
+                CG_DOTS_FMA(0) CG_DOTS_FMA(1) CG_DOTS_FMA(2) CG_DOTS_FMA(3)             \
+            }                                                                           \
+            CG_DOTS_SUMROW(0) CG_DOTS_SUMROW(1) CG_DOTS_SUMROW(2) CG_DOTS_SUMROW(3)     \
+            for (int r = 0; r < rows; r++)                                              \
+                for (int c = 0; c < cols; c++) {                                        \
+                    T *cp = C + (i + r) * rsc + (j + c) * csc;                          \
+                    *cp = beta == 0 ? alpha * out[r][c] : alpha * out[r][c] + beta * *cp; \
+                }                                                                       \
+        }                                                                               \
+    }                                                                                   \
+}
+
+#ifdef CG_X86
+CG_DEFINE_DOTS(cg_dots_f32_avx512, float, 64, __attribute__((target("avx512f,avx2,fma"))))
+CG_DEFINE_DOTS(cg_dots_f64_avx512, double, 64, __attribute__((target("avx512f,avx2,fma"))))
+CG_DEFINE_DOTS(cg_dots_f32_avx2, float, 32, __attribute__((target("avx2,fma"))))
+CG_DEFINE_DOTS(cg_dots_f64_avx2, double, 32, __attribute__((target("avx2,fma"))))
+#endif
+CG_DEFINE_DOTS(cg_dots_f32_base, float, 16, )
+CG_DEFINE_DOTS(cg_dots_f64_base, double, 16, )
+
+typedef void (*cg_dots_f32)(Py_ssize_t, Py_ssize_t, Py_ssize_t, float, const float *,
+                            Py_ssize_t, const float *, float, float *, Py_ssize_t, Py_ssize_t);
+typedef void (*cg_dots_f64)(Py_ssize_t, Py_ssize_t, Py_ssize_t, double, const double *,
+                            Py_ssize_t, const double *, double, double *, Py_ssize_t,
+                            Py_ssize_t);
+
+static cg_dots_f32 cg_pick_dots_f32(int isa)
+{
+#ifdef CG_X86
+    if (isa == 2) return cg_dots_f32_avx512;
+    if (isa == 1) return cg_dots_f32_avx2;
+#endif
+    return cg_dots_f32_base;
+}
+
+static cg_dots_f64 cg_pick_dots_f64(int isa)
+{
+#ifdef CG_X86
+    if (isa == 2) return cg_dots_f64_avx512;
+    if (isa == 1) return cg_dots_f64_avx2;
+#endif
+    return cg_dots_f64_base;
+}
+
 #ifdef CG_X86
 CG_DEFINE_ROWS(cg_rows_f32_avx512, float, 64, __attribute__((target("avx512f,avx2,fma"))))
 CG_DEFINE_ROWS(cg_rows_f64_avx512, double, 64, __attribute__((target("avx512f,avx2,fma"))))
