@@ -178,6 +178,55 @@ def test_advanced_setitem_tensor_values(key):
         check(t, e)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "int64", "bool"])
+def test_one_index_along_a_unit_stride_dim(dtype):
+    """One index along a unit-stride dim uses its values as the offsets when they all lie in
+    range; negative, out-of-range and aliasing indices take the general path."""
+    rng = np.random.default_rng(0)
+    base = (rng.random(1000) * 100).astype(dtype)
+    cases = [rng.integers(0, 1000, 300), rng.integers(-1000, 1000, 300),
+             rng.integers(0, 1000, 300).astype(np.int32), np.array([999, 0, 999]),
+             rng.integers(0, 1000, (6, 7)), np.zeros(0, np.int64)]
+    for idx in cases:
+        x, t = base.copy(), from_np(base)
+        check(t[from_np(idx)], x[idx])
+        vals = (rng.random(idx.shape) * 100).astype(dtype)
+        x[idx] = vals
+        t[from_np(idx)] = from_np(vals)
+        check(t, x)
+        x[idx] = base[:1]
+        t[from_np(idx)] = from_np(base[:1])[0]
+        check(t, x)
+    # transposed: dim 0 has unit stride, the rest dims come along
+    m = rng.random((5, 40))
+    t = from_np(np.ascontiguousarray(m.T)).T      # (5, 40), strides (1, 5)
+    idx = np.array([4, 0, 2, 2])
+    check(t[from_np(idx)], m[idx])
+    t[from_np(idx)] = 7.0
+    m[idx] = 7.0
+    check(t, m)
+
+
+def test_one_index_out_of_range_writes_nothing():
+    x = cygrad.arange(10.0)
+    for bad in ([3, 10], [0, -11], [2**62, 1], [-(2**63), 1]):
+        with pytest.raises(IndexError, match="out of bounds"):
+            x[cygrad.tensor(bad)] = -1.0
+        with pytest.raises(IndexError, match="out of bounds"):
+            x[cygrad.tensor(bad)]
+    check(x, np.arange(10.0, dtype=np.float32))
+
+
+def test_index_that_is_the_indexed_tensor():
+    """``x[x] = v`` reads the indices before any of them is overwritten (as NumPy does)."""
+    a = np.array([2, 0, 1, 3, 3])
+    x = from_np(a)
+    x[x] = from_np(np.array([10, 20, 30, 40, 50]))
+    ref = a.copy()
+    ref[a.copy()] = [10, 20, 30, 40, 50]
+    check(x, ref)
+
+
 def test_setitem_basic_keys():
     a = np.zeros((4, 5, 6))
     t = from_np(a)

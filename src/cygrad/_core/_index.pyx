@@ -8,7 +8,7 @@ and turned into element offsets; the gather and scatter loops then copy whole su
 following NumPy's rule for where the broadcast index dims go in the result (in place of the
 indexed dims if they are adjacent, else first).
 """
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdint cimport uint64_t, int32_t, int64_t, uint8_t
 from libc.string cimport memcpy
 
 from ._typedefs cimport MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, inner_fn, category
@@ -195,6 +195,17 @@ cdef class _Plan:
     cdef Py_ssize_t shape[MAX_NDIM]  # result shape
 
 
+cdef bint _all_in_range(const int64_t* x, Py_ssize_t n, Py_ssize_t size) noexcept nogil:
+    """Every ``x[i]`` in ``[0, size)``, in one pass that vectorises on any x86-64: ``x[i]``
+    and ``size - 1 - x[i]`` are both non-negative exactly then, so OR them all and test the
+    sign bit."""
+    cdef uint64_t acc = <uint64_t>(size - 1), top = <uint64_t>(size - 1)
+    cdef Py_ssize_t i
+    for i in range(n):
+        acc |= <uint64_t>x[i] | (top - <uint64_t>x[i])    # unsigned: wraps, never overflows
+    return (acc >> 63) == 0
+
+
 cdef _Plan make_plan(TensorBase v, list adv):
     cdef _Plan p = _Plan.__new__(_Plan)
     cdef Py_ssize_t tmp[MAX_NDIM]
@@ -219,13 +230,26 @@ cdef _Plan make_plan(TensorBase v, list adv):
         indexed[d] = True
         dims.append(d)
     p.nb = nb
-    p.offsets = new_tensor(nb, p.bshape, DT_INT64, True)
+    if len(adv) == 1 and v._strides[adv[0][0]] == 1:
+        # one index along a unit-stride dim: its values are the offsets when all lie in
+        # [0, size) (checked in one pass that writes nothing), so they are used as they are
+        d, idx = adv[0]
+        b = idx._expand(tuple(shape_list(nb, p.bshape)))
+        if b._dtype != DT_INT64 or not b.contiguous_c() or b._storage is v._storage:
+            b = cast_c(b, DT_INT64)     # (a copy also when x[x] = ... writes into it)
+        if _all_in_range(<const int64_t*>b.ptr(), b.numel_c(), v._shape[d]):
+            p.offsets = b
+            adv = []
+    if adv:
+        p.offsets = new_tensor(nb, p.bshape, DT_INT64, True)
     po = <int64_t*>p.offsets.ptr()
     n = p.offsets.numel_c()
     for d, idx in adv:
         size = v._shape[d]
         stride = v._strides[d]
-        b = cast_c(idx._expand(tuple(shape_list(nb, p.bshape))), DT_INT64)
+        b = idx._expand(tuple(shape_list(nb, p.bshape)))
+        if b._dtype != DT_INT64 or not b.contiguous_c():
+            b = cast_c(b, DT_INT64)
         pi = <const int64_t*>b.ptr()
         for k in range(n):
             val = pi[k]
@@ -257,6 +281,39 @@ cdef _Plan make_plan(TensorBase v, list adv):
     return p
 
 
+cdef void _one_dim_copy(char* dst, char* src, const int64_t* offs, Py_ssize_t n,
+                        Py_ssize_t bstride, Py_ssize_t isz, bint scatter) noexcept nogil:
+    """``x[idx] = v`` (``scatter``) or ``x[idx]`` with one 1-d index and nothing else, for
+    4- and 8-byte elements: one load and one store per index. The indexed side moves to
+    element ``offs[i]``, the other by ``bstride`` bytes (0: one value for every index)."""
+    cdef Py_ssize_t i
+    cdef int32_t v4
+    cdef int64_t v8
+    if scatter and bstride == 0:
+        if isz == 4:
+            v4 = (<int32_t*>src)[0]
+            for i in range(n):
+                (<int32_t*>dst)[offs[i]] = v4
+        else:
+            v8 = (<int64_t*>src)[0]
+            for i in range(n):
+                (<int64_t*>dst)[offs[i]] = v8
+    elif scatter:
+        if isz == 4:
+            for i in range(n):
+                (<int32_t*>dst)[offs[i]] = (<int32_t*>(src + i * bstride))[0]
+        else:
+            for i in range(n):
+                (<int64_t*>dst)[offs[i]] = (<int64_t*>(src + i * bstride))[0]
+    else:
+        if isz == 4:
+            for i in range(n):
+                (<int32_t*>(dst + i * bstride))[0] = (<int32_t*>src)[offs[i]]
+        else:
+            for i in range(n):
+                (<int64_t*>(dst + i * bstride))[0] = (<int64_t*>src)[offs[i]]
+
+
 cdef void _blocks(NdIter* it, inner_fn fn, const int64_t* offs, Py_ssize_t nbpos, int nb,
                   const Py_ssize_t* bshape, const Py_ssize_t* bstrides, unsigned indexed,
                   Py_ssize_t isz) noexcept nogil:
@@ -269,12 +326,15 @@ cdef void _blocks(NdIter* it, inner_fn fn, const int64_t* offs, Py_ssize_t nbpos
     cdef Py_ssize_t bpos = 0, i, row = 0
     cdef int d, k
     # a copy of one element, or of one contiguous row, needs no iterator
-    cdef bint plain_copy = it.nop == 2 and it.ndim == 1 and (
-        it.shape[0] == 1 or (it.strides[0][0] == isz and it.strides[1][0] == isz))
+    cdef bint plain_copy = it.nop == 2 and (it.size == 1 or (it.ndim == 1 and (
+        it.strides[0][0] == isz and it.strides[1][0] == isz)))
     if plain_copy:
-        row = it.shape[0] * isz
+        row = it.size * isz
     for k in range(it.nop):
         base[k] = it.data[k]
+    if plain_copy and nb == 1 and (row == 4 or row == 8) and indexed != 3:
+        _one_dim_copy(base[0], base[1], offs, nbpos, bstrides[0], row, indexed == 1)
+        return
     for d in range(nb):
         idx[d] = 0
     for i in range(nbpos):
