@@ -106,7 +106,7 @@ def extensions():
         "embedsignature": True,
     }
     modules = ["_storage", "_tensor", "_iter", "_elementwise", "_reduce", "_index", "_create",
-               "_sort", "_softmax", "_norm", "_matmul", "_rnn", "_linalg"]
+               "_sort", "_softmax", "_norm", "_matmul", "_rnn", "_linalg", "_conv"]
     exts = [
         Extension(
             f"cygrad._core.{m}",

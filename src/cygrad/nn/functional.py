@@ -12,6 +12,7 @@ import math
 import warnings
 
 from .._core import _elementwise, _matmul, _reduce, _norm as _norm_core
+from .._core import _conv as _conv_core
 from .._core import _softmax as _softmax_core
 from .._core._tensor import TensorBase
 from .. import _dtype, creation as _creation
@@ -1100,6 +1101,11 @@ def _windows(xp, kh, kw, stride, dilation, oh, ow):
                           stride[1] * sW), xp.storage_offset())
 
 
+# dtypes the window kernels of _core/_conv.pyx take (others use strided views and copies)
+_WINDOW_DTYPES = (_dtype.float32, _dtype.float64, _dtype.int32, _dtype.int64)
+_FLOAT_WINDOW_DTYPES = (_dtype.float32, _dtype.float64)
+
+
 def _col2im(gcols, shape, kh, kw, stride, dilation, ph, pw, oh, ow):
     """Adjoint of im2col: add each kernel offset's columns back into the padded input."""
     N, C, H, W = shape
@@ -1133,9 +1139,15 @@ class ConvolutionBackward0(Node):
         gx = gw = gb = None
         if self.needs(0):
             w2 = w.reshape(groups, oc // groups, -1)
-            gcols = (w2.mT @ G).reshape(N, C, kh, kw, oh, ow)
-            gx = _col2im(gcols, self.in_shape, kh, kw, stride, dilation, ph, pw, oh, ow)
-            gx = gx.contiguous() if self.batched else gx[0].contiguous()
+            gcols = w2.mT @ G
+            if gcols.dtype in _FLOAT_WINDOW_DTYPES:
+                gx = _conv_core.col2im(gcols.reshape(N * C, kh, kw, oh, ow), (H, W), (kh, kw),
+                                       stride, (ph[0], pw[0]), dilation, (oh, ow))
+                gx = gx.reshape(N, C, H, W)
+            else:
+                gx = _col2im(gcols.reshape(N, C, kh, kw, oh, ow), self.in_shape, kh, kw,
+                             stride, dilation, ph, pw, oh, ow).contiguous()
+            gx = gx if self.batched else gx[0]
         if self.needs(1):
             gw = (G @ cols.mT).sum(0).reshape(self.w_shape)
         if self.needs(2):
@@ -1228,9 +1240,14 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                            "be the same")
     stride, dilation, ph, pw, oh, ow = _conv_geometry("conv2d", x, kh, kw, stride, padding,
                                                       dilation)
-    xp = _pad_hw(x, ph, pw, 0.0)
-    cols = _windows(xp, kh, kw, stride, dilation, oh, ow).reshape(N, groups, cg * kh * kw,
-                                                                   oh * ow)
+    if x.dtype in _WINDOW_DTYPES:
+        cols = _conv_core.im2col(x.contiguous().reshape(N * C, H, W), (kh, kw), stride,
+                                 (ph[0], pw[0]), dilation, (oh, ow))
+        cols = cols.reshape(N, groups, cg * kh * kw, oh * ow)
+    else:
+        xp = _pad_hw(x, ph, pw, 0.0)
+        cols = _windows(xp, kh, kw, stride, dilation, oh, ow).reshape(N, groups,
+                                                                       cg * kh * kw, oh * ow)
     w2 = _d(weight).reshape(groups, oc // groups, cg * kh * kw)
     out = (w2 @ cols).reshape(N, oc, oh, ow)
     if bias is not None:
@@ -1258,6 +1275,12 @@ class MaxPool2DWithIndicesBackward0(Node):
         N, C, H, W = self.in_shape
         if not self.batched:
             g = g.unsqueeze(0)
+        if g.dtype in _FLOAT_WINDOW_DTYPES and not g._requires_grad:
+            P, oh, ow = N * C, g.shape[-2], g.shape[-1]
+            gx = _conv_core.max_pool2d_backward(g.contiguous().reshape(P, oh, ow),
+                                                flat_idx.contiguous().reshape(P, oh, ow),
+                                                (H, W)).reshape(N, C, H, W)
+            return (gx if self.batched else gx[0],)
         gx = _creation.zeros((N * C, H * W), dtype=g.dtype)
         rows = _creation.arange(N * C).unsqueeze(-1)
         vals = g.reshape(N * C, -1)
@@ -1315,14 +1338,18 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         extra_h = builtins.max(0, (oh - 1) * st[0] + dil[0] * (kh - 1) + 1 - (H + 2 * ph_))
         extra_w = builtins.max(0, (ow - 1) * st[1] + dil[1] * (kw - 1) + 1 - (W + 2 * pw_))
         ph, pw = (ph_, ph_ + extra_h), (pw_, pw_ + extra_w)
-    xp = _pad_hw(x, ph, pw, -math.inf if x.is_floating_point() else
-                 int(x.min().item()) if x.numel() else 0)
-    win = _windows(xp, kh, kw, st, dil, oh, ow).permute(0, 1, 4, 5, 2, 3)
-    vals, k = win.reshape(N, C, oh, ow, kh * kw).max(-1)
-    ar = _creation.arange
-    row = ar(oh).reshape(oh, 1) * st[0] - ph[0] + (k // kw) * dil[0]
-    col = ar(ow) * st[1] - pw[0] + (k % kw) * dil[1]
-    flat_idx = row * W + col
+    if x.dtype in _FLOAT_WINDOW_DTYPES:
+        vals, flat_idx = _conv_core.max_pool2d_forward(
+            x.contiguous().reshape(N * C, H, W), (kh, kw), st, (ph[0], pw[0]), dil, (oh, ow))
+        vals, flat_idx = vals.reshape(N, C, oh, ow), flat_idx.reshape(N, C, oh, ow)
+    else:
+        xp = _pad_hw(x, ph, pw, int(x.min().item()) if x.numel() else 0)
+        win = _windows(xp, kh, kw, st, dil, oh, ow).permute(0, 1, 4, 5, 2, 3)
+        vals, k = win.reshape(N, C, oh, ow, kh * kw).max(-1)
+        ar = _creation.arange
+        row = ar(oh).reshape(oh, 1) * st[0] - ph[0] + (k // kw) * dil[0]
+        col = ar(ow) * st[1] - pw[0] + (k % kw) * dil[1]
+        flat_idx = row * W + col
     if not batched:
         vals, flat_idx = vals[0], flat_idx[0]
     if needs_grad(input):

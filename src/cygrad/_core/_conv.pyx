@@ -1,0 +1,240 @@
+"""Sliding-window kernels of the 2-d convolution and pooling layers, over ``P`` contiguous
+planes of ``H x W`` (``P = N * C``; the Python layer makes the input contiguous and reshapes).
+
+``im2col``
+    The columns of a convolution: ``cols[p, i, j, oy, ox] = x[p, y, x]`` with
+    ``y = oy * sh - ph + i * dh`` and ``x = ox * sw - pw + j * dw``, zero where that falls in
+    the padding. One pass, no padded copy of the input.
+``col2im``
+    Its adjoint, the input gradient of a convolution: every column entry added back to the
+    input position it was read from (padding positions dropped), into a new zeroed tensor.
+``max_pool2d_forward``
+    The maximum of each window and the flat ``y * W + x`` index it came from, with
+    PyTorch's rules: a window starts from its first in-bounds element, a larger value or any
+    NaN takes over (so NaN propagates and the last NaN's index is kept), ties keep the first.
+``max_pool2d_backward``
+    Each output's gradient added at its saved index, into a new zeroed ``(P, H, W)``.
+
+The geometry (stride, padding, dilation, output size) is validated by the Python layer
+holding the GIL; the loops cannot fail. Planes are independent and split over the threads
+above a grain size.
+"""
+from cython.parallel cimport prange
+from libc.math cimport isnan, INFINITY
+from libc.stdint cimport int32_t, int64_t
+
+from ._typedefs cimport DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64
+from ._tensor cimport TensorBase, new_tensor
+from ._iter cimport get_threads, team
+
+ctypedef fused number:
+    float
+    double
+    int32_t
+    int64_t
+
+ctypedef fused real:
+    float
+    double
+
+cdef enum:
+    GRAIN = 32768       # window elements below which one thread does all planes
+
+
+cdef struct Geom:
+    Py_ssize_t H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow
+
+
+cdef Geom _geom(TensorBase x, tuple k, tuple s, tuple p, tuple d, tuple o) except *:
+    cdef Geom g
+    g.H = x._shape[x._ndim - 2]
+    g.W = x._shape[x._ndim - 1]
+    g.kh, g.kw = k
+    g.sh, g.sw = s
+    g.ph, g.pw = p
+    g.dh, g.dw = d
+    g.oh, g.ow = o
+    return g
+
+
+cdef inline int _threads(Py_ssize_t P, Py_ssize_t work) noexcept nogil:
+    cdef int n = get_threads()
+    if work < GRAIN or P < 2:
+        return 1
+    return n if n < P else <int>P
+
+
+cdef void _im2col_plane(const number* x, number* cols, Geom* g) noexcept nogil:
+    cdef Py_ssize_t i, j, oy, ox, y, xx
+    cdef number* c = cols
+    for i in range(g.kh):
+        for j in range(g.kw):
+            for oy in range(g.oh):
+                y = oy * g.sh - g.ph + i * g.dh
+                if y < 0 or y >= g.H:
+                    for ox in range(g.ow):
+                        c[ox] = 0
+                else:
+                    for ox in range(g.ow):
+                        xx = ox * g.sw - g.pw + j * g.dw
+                        c[ox] = x[y * g.W + xx] if 0 <= xx < g.W else 0
+                c += g.ow
+
+
+cdef void _col2im_plane(const real* cols, real* gx, Geom* g) noexcept nogil:
+    cdef Py_ssize_t i, j, oy, ox, y, xx
+    cdef const real* c = cols
+    cdef real* row
+    for i in range(g.kh):
+        for j in range(g.kw):
+            for oy in range(g.oh):
+                y = oy * g.sh - g.ph + i * g.dh
+                if 0 <= y < g.H:
+                    row = gx + y * g.W
+                    for ox in range(g.ow):
+                        xx = ox * g.sw - g.pw + j * g.dw
+                        if 0 <= xx < g.W:
+                            row[xx] += c[ox]
+                c += g.ow
+
+
+cdef void _maxpool_plane(const real* x, real* out, int64_t* idx, Geom* g) noexcept nogil:
+    cdef Py_ssize_t i, j, oy, ox, y, xx, y0, x0, best_i
+    cdef real best, v
+    for oy in range(g.oh):
+        y0 = oy * g.sh - g.ph
+        for ox in range(g.ow):
+            x0 = ox * g.sw - g.pw
+            best = -INFINITY
+            best_i = -1
+            for i in range(g.kh):
+                y = y0 + i * g.dh
+                if y < 0 or y >= g.H:
+                    continue
+                for j in range(g.kw):
+                    xx = x0 + j * g.dw
+                    if xx < 0 or xx >= g.W:
+                        continue
+                    v = x[y * g.W + xx]
+                    if best_i < 0 or v > best or isnan(v):
+                        best = v
+                        best_i = y * g.W + xx
+            out[oy * g.ow + ox] = best
+            idx[oy * g.ow + ox] = best_i
+
+
+def im2col(TensorBase x, tuple kernel, tuple stride, tuple padding, tuple dilation,
+           tuple out_hw):
+    """``(P, kh, kw, oh, ow)`` columns of the contiguous ``(P, H, W)`` tensor ``x``."""
+    cdef Geom g = _geom(x, kernel, stride, padding, dilation, out_hw)
+    cdef Py_ssize_t P = x._shape[0], p
+    cdef Py_ssize_t shape[5]
+    shape[0] = P
+    shape[1] = g.kh
+    shape[2] = g.kw
+    shape[3] = g.oh
+    shape[4] = g.ow
+    cdef TensorBase cols = new_tensor(5, shape, x._dtype, False)
+    cdef Py_ssize_t per = g.kh * g.kw * g.oh * g.ow, plane = g.H * g.W
+    cdef int nt = _threads(P, P * per)
+    cdef char* px = x.ptr()
+    cdef char* pc = cols.ptr()
+    cdef int dt = x._dtype
+    if dt not in (DT_FLOAT32, DT_FLOAT64, DT_INT32, DT_INT64):
+        raise TypeError(f"im2col: unsupported dtype code {dt}")
+    with nogil:
+        for p in prange(P, num_threads=team(nt), schedule="static"):
+            if dt == DT_FLOAT32:
+                _im2col_plane((<const float*>px) + p * plane, (<float*>pc) + p * per, &g)
+            elif dt == DT_FLOAT64:
+                _im2col_plane((<const double*>px) + p * plane, (<double*>pc) + p * per, &g)
+            elif dt == DT_INT32:
+                _im2col_plane((<const int32_t*>px) + p * plane, (<int32_t*>pc) + p * per, &g)
+            else:
+                _im2col_plane((<const int64_t*>px) + p * plane, (<int64_t*>pc) + p * per, &g)
+    return cols
+
+
+def col2im(TensorBase cols, tuple in_hw, tuple kernel, tuple stride, tuple padding,
+           tuple dilation, tuple out_hw):
+    """The ``(P, H, W)`` sum of the contiguous float columns ``cols`` (P, kh, kw, oh, ow)
+    back at the input positions they were read from."""
+    cdef Py_ssize_t P = cols._shape[0], p
+    cdef Py_ssize_t shape[3]
+    shape[0] = P
+    shape[1], shape[2] = in_hw
+    cdef TensorBase gx = new_tensor(3, shape, cols._dtype, True)
+    cdef Geom g = _geom(gx, kernel, stride, padding, dilation, out_hw)
+    cdef Py_ssize_t per = g.kh * g.kw * g.oh * g.ow, plane = g.H * g.W
+    cdef int nt = _threads(P, P * per)
+    cdef char* pc = cols.ptr()
+    cdef char* pg = gx.ptr()
+    cdef bint single = cols._dtype == DT_FLOAT32
+    if cols._dtype not in (DT_FLOAT32, DT_FLOAT64):
+        raise TypeError("col2im: expected float32 or float64 columns")
+    with nogil:
+        for p in prange(P, num_threads=team(nt), schedule="static"):
+            if single:
+                _col2im_plane((<const float*>pc) + p * per, (<float*>pg) + p * plane, &g)
+            else:
+                _col2im_plane((<const double*>pc) + p * per, (<double*>pg) + p * plane, &g)
+    return gx
+
+
+def max_pool2d_forward(TensorBase x, tuple kernel, tuple stride, tuple padding,
+                       tuple dilation, tuple out_hw):
+    """``(values, indices)``, both ``(P, oh, ow)``, of the contiguous float ``(P, H, W)``."""
+    cdef Geom g = _geom(x, kernel, stride, padding, dilation, out_hw)
+    cdef Py_ssize_t P = x._shape[0], p
+    cdef Py_ssize_t shape[3]
+    shape[0] = P
+    shape[1] = g.oh
+    shape[2] = g.ow
+    cdef TensorBase out = new_tensor(3, shape, x._dtype, False)
+    cdef TensorBase idx = new_tensor(3, shape, DT_INT64, False)
+    cdef Py_ssize_t per = g.oh * g.ow, plane = g.H * g.W
+    cdef int nt = _threads(P, P * per * g.kh * g.kw)
+    cdef char* px = x.ptr()
+    cdef char* po = out.ptr()
+    cdef int64_t* pi = <int64_t*>idx.ptr()
+    cdef bint single = x._dtype == DT_FLOAT32
+    if x._dtype not in (DT_FLOAT32, DT_FLOAT64):
+        raise TypeError("max_pool2d_forward: expected a float32 or float64 input")
+    with nogil:
+        for p in prange(P, num_threads=team(nt), schedule="static"):
+            if single:
+                _maxpool_plane((<const float*>px) + p * plane, (<float*>po) + p * per,
+                               pi + p * per, &g)
+            else:
+                _maxpool_plane((<const double*>px) + p * plane, (<double*>po) + p * per,
+                               pi + p * per, &g)
+    return out, idx
+
+
+def max_pool2d_backward(TensorBase grad, TensorBase idx, tuple in_hw):
+    """The ``(P, H, W)`` input gradient: contiguous ``grad`` (P, oh, ow) added at the flat
+    indices ``idx`` (int64, same shape, each in ``[0, H * W)``) of its plane."""
+    cdef Py_ssize_t P = grad._shape[0], p, o
+    cdef Py_ssize_t shape[3]
+    shape[0] = P
+    shape[1], shape[2] = in_hw
+    cdef TensorBase gx = new_tensor(3, shape, grad._dtype, True)
+    cdef Py_ssize_t per = grad._shape[1] * grad._shape[2], plane = shape[1] * shape[2]
+    cdef int nt = _threads(P, P * per * 4)
+    cdef const int64_t* pi = <const int64_t*>idx.ptr()
+    cdef char* pgr = grad.ptr()
+    cdef char* pg = gx.ptr()
+    cdef bint single = grad._dtype == DT_FLOAT32
+    if grad._dtype not in (DT_FLOAT32, DT_FLOAT64):
+        raise TypeError("max_pool2d_backward: expected a float32 or float64 gradient")
+    with nogil:
+        for p in prange(P, num_threads=team(nt), schedule="static"):
+            if single:
+                for o in range(per):
+                    (<float*>pg)[p * plane + pi[p * per + o]] += \
+                        (<const float*>pgr)[p * per + o]
+            else:
+                for o in range(per):
+                    (<double*>pg)[p * plane + pi[p * per + o]] += \
+                        (<const double*>pgr)[p * per + o]
+    return gx
