@@ -110,7 +110,7 @@ for _name in ("sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "var", 
               "split", "chunk", "unbind", "narrow", "select", "index_select", "gather",
               "masked_fill", "masked_select", "nonzero", "clamp", "clip", "round", "t",
               "broadcast_to", "clone", "isclose", "allclose", "equal", "lerp",
-              "index_put", "as_strided", "square", "matmul", "mm", "bmm", "mv", "dot",
+              "index_put", "index_add", "scatter", "scatter_add", "as_strided", "square", "matmul", "mm", "bmm", "mv", "dot",
               "outer", "ger", "diagonal", "trace", "softmax", "log_softmax",
               "addcmul", "addcdiv", "sort", "argsort", "msort", "topk", "cumsum", "cumprod",
               "fliplr", "flipud", "roll", "tril", "triu", "norm", "multinomial", "histc"):

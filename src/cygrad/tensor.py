@@ -749,6 +749,203 @@ class Tensor(TensorBase):
         """Out-of-place :meth:`index_put_`."""
         return self.clone().index_put_(indices, values, accumulate)
 
+    def index_add_(self, dim, index, source, *, alpha=1):
+        """Add ``alpha * source`` into the entries ``index`` selects along ``dim``, in place.
+
+        For ``dim=0``: ``self[index[i]] += alpha * source[i]``; repeated indices add up (the
+        backward of :meth:`index_select`).
+
+        Parameters
+        ----------
+        dim : int
+            The dim ``index`` runs along.
+        index : Tensor
+            int64 or int32, 0-d or 1-d, each in ``[-self.shape[dim], self.shape[dim])``.
+        source : Tensor
+            ``self``'s dtype and shape, except ``len(index)`` at ``dim``.
+        alpha : number, optional
+            Scale of ``source``.
+
+        Returns
+        -------
+        Tensor
+            ``self``.
+
+        Examples
+        --------
+        >>> x = cygrad.zeros(3, 2)
+        >>> x.index_add_(0, cygrad.tensor([0, 2, 0]), cygrad.ones(3, 2))
+        tensor([[2., 2.],
+                [0., 0.],
+                [1., 1.]])
+        """
+        d, index = self._index_add_args("index_add_", dim, index, source)
+        if alpha != 1:
+            source = source * alpha
+        if self.ndim == 0:
+            return self.copy_(self.reshape(1).index_add(0, index, source.reshape(1))
+                              .reshape(()))
+        return self.index_put_((slice(None),) * d + (index,), source, accumulate=True)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        """Out-of-place :meth:`index_add_`."""
+        return self.clone().index_add_(dim, index, source, alpha=alpha)
+
+    def _index_add_args(self, name, dim, index, source):
+        """Validate :meth:`index_add_`'s arguments: ``(dim, 1-d index)``."""
+        d = _core_tensor.wrap_dim_py(dim, self.ndim)
+        if not isinstance(index, TensorBase) or index.dtype not in (int64, int32):
+            raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got "
+                               f"{getattr(index, 'dtype', type(index).__name__)}")
+        if index.ndim > 1:
+            raise IndexError(f"{name}(): Index is supposed to be a vector")
+        if not isinstance(source, TensorBase):
+            raise TypeError(f"{name}(): argument 'source' must be Tensor, not "
+                            f"{type(source).__name__}")
+        if source.dtype is not self.dtype:
+            raise RuntimeError(f"{name}(): self ({_dtype_name(self)}) and source "
+                               f"({_dtype_name(source)}) must have the same scalar type")
+        index = index.reshape(-1)
+        want = list(self.shape)
+        if self.ndim:
+            want[d] = index.shape[0]
+        if list(source.shape) != want and not (self.ndim == 0 and source.numel() == 1):
+            raise RuntimeError(f"source tensor shape must match self tensor shape, excluding "
+                               f"the specified dimension. Got self.shape = {list(self.shape)} "
+                               f"source.shape = {list(source.shape)} (index has "
+                               f"{index.shape[0]} entries)")
+        return d, index
+
+    def scatter_add_(self, dim, index, src):
+        """Add ``src`` at the positions ``index`` names along ``dim``, in place.
+
+        For a 3-d tensor and ``dim=1``: ``self[i][index[i][j][k]][k] += src[i][j][k]`` for
+        every position of ``index``; repeated indices add up (the backward of
+        :meth:`gather`).
+
+        Parameters
+        ----------
+        dim : int
+            The dim ``index`` addresses.
+        index : Tensor
+            int64, the rank of ``self``, no larger than ``src`` in any dim nor than ``self``
+            outside ``dim``.
+        src : Tensor
+            Values of ``self``'s dtype (only its leading ``index.shape`` block is read).
+
+        Returns
+        -------
+        Tensor
+            ``self``.
+
+        Examples
+        --------
+        >>> x = cygrad.zeros(2, 3)
+        >>> x.scatter_add_(1, cygrad.tensor([[0, 0], [2, 1]]), cygrad.ones(2, 2))
+        tensor([[2., 0., 0.],
+                [0., 1., 1.]])
+        """
+        key, src = self._scatter_args("scatter_add_", dim, index, src)
+        if key is None:
+            return self
+        if self.ndim == 0:
+            return self.copy_(self.reshape(1).clone().index_put_(
+                (index.reshape(1),), src.reshape(1), accumulate=True).reshape(()))
+        return self.index_put_(key, src, accumulate=True)
+
+    def scatter_add(self, dim, index, src):
+        """Out-of-place :meth:`scatter_add_`."""
+        return self.clone().scatter_add_(dim, index, src)
+
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        """Write ``src`` (or the number ``value``) at the positions ``index`` names along
+        ``dim``, in place: ``self[i][index[i][j][k]][k] = src[i][j][k]`` for ``dim=1``.
+
+        Where ``index`` repeats a position, one of the values written there lands (which one
+        is unspecified, as in PyTorch). ``reduce='add'`` adds instead (as
+        :meth:`scatter_add_`); ``'multiply'`` is not supported.
+
+        Parameters
+        ----------
+        dim : int
+        index : Tensor
+            int64, as in :meth:`scatter_add_`.
+        src : Tensor or number
+            The values; a number (or ``value=``) writes that number everywhere.
+        reduce : {None, 'add'}, optional
+
+        Returns
+        -------
+        Tensor
+            ``self``.
+
+        Examples
+        --------
+        >>> cygrad.zeros(2, 3).scatter_(1, cygrad.tensor([[2], [0]]), 5.0)
+        tensor([[0., 0., 5.],
+                [5., 0., 0.]])
+        """
+        if src is None:
+            if value is None:
+                raise TypeError("scatter_(): expected a 'src' tensor or a 'value'")
+            src = value
+        if reduce not in (None, "add"):
+            if reduce == "multiply":
+                raise NotImplementedError("scatter_(): reduce='multiply' is not supported")
+            raise RuntimeError(f"reduce argument must be either add or multiply. Got {reduce}")
+        key, src = self._scatter_args("scatter_", dim, index, src)
+        if key is None:
+            return self
+        if self.ndim == 0:
+            src = src.reshape(1) if isinstance(src, TensorBase) else src
+            return self.copy_(self.reshape(1).clone().index_put_(
+                (index.reshape(1),), src, accumulate=reduce == "add").reshape(()))
+        return self.index_put_(key, src, accumulate=reduce == "add")
+
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+        """Out-of-place :meth:`scatter_`."""
+        return self.clone().scatter_(dim, index, src, value=value, reduce=reduce)
+
+    def _scatter_args(self, name, dim, index, src):
+        """Validate a scatter's arguments; ``(key, values)`` for :meth:`index_put_`, or
+        ``(None, None)`` when ``index`` is empty."""
+        nd = self.ndim
+        d = _core_tensor.wrap_dim_py(dim, nd)
+        if not isinstance(index, TensorBase) or index.dtype is not int64:
+            raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+        if isinstance(src, TensorBase):
+            if src.dtype is not self.dtype:
+                raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+            if src.ndim != index.ndim and index.numel():
+                raise RuntimeError("Index tensor must have the same number of dimensions as "
+                                   "src tensor")
+        if index.ndim != builtins.max(nd, 1) and not (nd == 0 and index.ndim == 0) \
+                and index.numel():
+            raise RuntimeError("Index tensor must have the same number of dimensions as self "
+                               "tensor")
+        if index.numel() == 0:
+            return None, None
+        for i in range(nd):
+            if i != d and index.shape[i] > self.shape[i]:
+                raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                                   f"{list(index.shape)} to be smaller than self "
+                                   f"{list(self.shape)} apart from dimension {d}")
+            if isinstance(src, TensorBase) and index.shape[i] > src.shape[i]:
+                raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                                   f"{list(index.shape)} to be smaller than src "
+                                   f"{list(src.shape)}")
+        key = []
+        for i in range(nd):
+            if i == d:
+                key.append(index)
+            else:
+                shape = [1] * nd
+                shape[i] = index.shape[i]
+                key.append(_arange_index(index.shape[i]).view(shape))
+        if isinstance(src, TensorBase):
+            src = src[tuple(slice(0, n) for n in index.shape)]
+        return tuple(key), src
+
     def nonzero(self, *, as_tuple=False):
         """Indices of non-zero elements, shape ``(n, ndim)`` (or a tuple of 1-d tensors)."""
         if as_tuple:
