@@ -144,3 +144,48 @@ class SetItem:
     @torch_only
     def time_setitem_torch(self, key, threads):
         self.x_th[self.k_th] = 0.5
+
+
+class ScatterAdd:
+    """Accumulating scatters, the backward of gathers: ``x.index_add_(0, idx, src)`` of
+    100k rows of 16 float32 into (10k, 16) (an embedding's gradient) and
+    ``x.scatter_add_(1, idx, src)`` of a (1000, 100) index into (1000, 1000). NumPy's
+    reference is ``np.add.at``."""
+
+    params = [["index_add_", "scatter_add_"], THREADS]
+    param_names = ["op", "threads"]
+
+    def setup(self, op, threads):
+        set_threads(threads)
+        g = rng()
+        if op == "index_add_":
+            x = np.zeros((10_000, 16), np.float32)
+            idx = g.integers(0, 10_000, 100_000)
+            src = random_array((100_000, 16), "float32", g)
+            self.np_args = (x, idx, src)
+        else:
+            x = np.zeros((1000, 1000), np.float32)
+            idx = g.integers(0, 1000, (1000, 100))
+            src = random_array((1000, 100), "float32", g)
+            self.np_args = (x, (np.arange(1000)[:, None], idx), src)
+        self.cg = tuple(cygrad.from_numpy(a.copy()) for a in (x, idx, src))
+        self.th = tuple(torch.from_numpy(a.copy()) for a in (x, idx, src)) if torch else None
+
+    def time_scatter_cygrad(self, op, threads):
+        x, idx, src = self.cg
+        if op == "index_add_":
+            x.index_add_(0, idx, src)
+        else:
+            x.scatter_add_(1, idx, src)
+
+    def time_scatter_numpy(self, op, threads):
+        x, idx, src = self.np_args
+        np.add.at(x, idx, src)
+
+    @torch_only
+    def time_scatter_torch(self, op, threads):
+        x, idx, src = self.th
+        if op == "index_add_":
+            x.index_add_(0, idx, src)
+        else:
+            x.scatter_add_(1, idx, src)

@@ -181,6 +181,34 @@ class MatmulTiny:
         self.a[2] @ self.b[2]
 
 
+class MatmulFewColumns:
+    """Products with few output columns and a long K, as a classifier's last layer makes:
+    ``(256, 784) @ (784, 10)`` (an MNIST batch through a linear model), a small batch of
+    the same, and ``(4096, 1024) @ (1024, 8)``. Float32."""
+
+    params = [["256x784@784x10", "32x784@784x10", "4096x1024@1024x8"], THREADS]
+    param_names = ["case", "threads"]
+
+    def setup(self, case, threads):
+        _set_all_threads(self, threads)
+        (m, k), (_, n) = [tuple(int(v) for v in side.split("x")) for side in case.split("@")]
+        g = np.random.default_rng(0)
+        self.a = trio(random_array((m, k), "float32", g))
+        self.b = trio(random_array((k, n), "float32", g))
+
+    teardown = _restore
+
+    def time_matmul_cygrad(self, case, threads):
+        self.a[1] @ self.b[1]
+
+    def time_matmul_numpy(self, case, threads):
+        self.a[0] @ self.b[0]
+
+    @torch_only
+    def time_matmul_torch(self, case, threads):
+        self.a[2] @ self.b[2]
+
+
 class Solve:
     """LU-based ``solve(A, B)`` with 8 right-hand sides and ``inv(A)``, float64, for a
     diagonally dominant ``A`` (well conditioned)."""

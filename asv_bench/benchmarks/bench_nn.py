@@ -211,6 +211,37 @@ class CNNTrainStep:
         _step(*self.runs["torch"])
 
 
+class ConvPoolLayer:
+    """Forward and backward of ``max_pool2d(relu(conv2d(x, w, padding=1)), 2)`` for an
+    MNIST-sized batch: x (32, 16, 28, 28), w (32, 16, 3, 3), float32 (columns, their
+    adjoint for the input gradient, and the pooling windows)."""
+
+    params = [THREADS]
+    param_names = ["threads"]
+
+    def setup(self, threads):
+        set_threads(threads)
+        g = rng()
+        x = g.standard_normal((32, 16, 28, 28), dtype=np.float32)
+        w = 0.1 * g.standard_normal((32, 16, 3, 3), dtype=np.float32)
+        self.runs = {}
+        for lib, xt, wt in zip(_libs(), _pair(x), _pair(w)):
+            self.runs[lib.__name__] = (lib, xt.requires_grad_(), wt.requires_grad_())
+
+    @staticmethod
+    def _run(lib, x, w):
+        F = lib.nn.functional
+        F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2).sum().backward()
+        x.grad = w.grad = None
+
+    def time_step_cygrad(self, threads):
+        self._run(*self.runs["cygrad"])
+
+    @torch_only
+    def time_step_torch(self, threads):
+        self._run(*self.runs["torch"])
+
+
 class DigitsEpoch:
     """One epoch on digits-sized synthetic data (1797x64 float32, 10 classes): a shuffling
     ``DataLoader(TensorDataset(x, y), batch_size=64)`` (29 batches), an MLP 64-128-64-10,

@@ -207,6 +207,23 @@ def test_one_index_along_a_unit_stride_dim(dtype):
     check(t, m)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "bool"])
+@pytest.mark.parametrize("cols", [1, 2, 3])
+def test_rows_of_a_few_elements(dtype, cols):
+    """Rows whose byte size equals a 4- or 8-byte element's (two float32, one float64) are
+    still moved as rows of elements."""
+    rng = np.random.default_rng(1)
+    base = (rng.random((50, cols)) * 100).astype(dtype)
+    idx = rng.integers(0, 50, 30)
+    x, t = base.copy(), from_np(base)
+    check(t[from_np(idx)], x[idx])
+    check(t[from_np(idx), 0], x[idx, 0])
+    vals = (rng.random((30, cols)) * 100).astype(dtype)
+    x[idx] = vals
+    t[from_np(idx)] = from_np(vals)
+    check(t, x)
+
+
 def test_one_index_out_of_range_writes_nothing():
     x = cygrad.arange(10.0)
     for bad in ([3, 10], [0, -11], [2**62, 1], [-(2**63), 1]):

@@ -332,8 +332,8 @@ cdef void _blocks(NdIter* it, inner_fn fn, const int64_t* offs, Py_ssize_t nbpos
         row = it.size * isz
     for k in range(it.nop):
         base[k] = it.data[k]
-    if plain_copy and nb == 1 and (row == 4 or row == 8) and indexed != 3:
-        _one_dim_copy(base[0], base[1], offs, nbpos, bstrides[0], row, indexed == 1)
+    if it.size == 1 and plain_copy and nb == 1 and (isz == 4 or isz == 8) and indexed != 3:
+        _one_dim_copy(base[0], base[1], offs, nbpos, bstrides[0], isz, indexed == 1)
         return
     for d in range(nb):
         idx[d] = 0
