@@ -64,63 +64,115 @@ cdef inline int _threads(Py_ssize_t P, Py_ssize_t work) noexcept nogil:
     return n if n < P else <int>P
 
 
+cdef inline void _valid_ox(Geom* g, Py_ssize_t j, Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
+    """The outputs ``lo <= ox < hi`` whose column ``ox * sw - pw + j * dw`` lies in
+    ``[0, W)`` (a contiguous range, as the column grows with ox)."""
+    cdef Py_ssize_t off = j * g.dw - g.pw, a = 0, b = g.ow
+    # first ox with ox * sw + off >= 0, first ox with ox * sw + off >= W
+    if off < 0:
+        a = (-off + g.sw - 1) // g.sw
+    if (g.ow - 1) * g.sw + off >= g.W:
+        b = (g.W - off + g.sw - 1) // g.sw if g.W > off else 0
+    if a > g.ow:
+        a = g.ow
+    if b < a:
+        b = a
+    lo[0] = a
+    hi[0] = b
+
+
 cdef void _im2col_plane(const number* x, number* cols, Geom* g) noexcept nogil:
-    cdef Py_ssize_t i, j, oy, ox, y, xx
+    cdef Py_ssize_t i, j, oy, ox, y, lo, hi, off
     cdef number* c = cols
+    cdef const number* xr
     for i in range(g.kh):
         for j in range(g.kw):
+            _valid_ox(g, j, &lo, &hi)
+            off = j * g.dw - g.pw
             for oy in range(g.oh):
                 y = oy * g.sh - g.ph + i * g.dh
                 if y < 0 or y >= g.H:
                     for ox in range(g.ow):
                         c[ox] = 0
                 else:
-                    for ox in range(g.ow):
-                        xx = ox * g.sw - g.pw + j * g.dw
-                        c[ox] = x[y * g.W + xx] if 0 <= xx < g.W else 0
+                    xr = x + y * g.W + off
+                    for ox in range(lo):
+                        c[ox] = 0
+                    if g.sw == 1:
+                        for ox in range(lo, hi):
+                            c[ox] = xr[ox]
+                    else:
+                        for ox in range(lo, hi):
+                            c[ox] = xr[ox * g.sw]
+                    for ox in range(hi, g.ow):
+                        c[ox] = 0
                 c += g.ow
 
 
 cdef void _col2im_plane(const real* cols, real* gx, Geom* g) noexcept nogil:
-    cdef Py_ssize_t i, j, oy, ox, y, xx
+    cdef Py_ssize_t i, j, oy, ox, y, lo, hi, off
     cdef const real* c = cols
     cdef real* row
     for i in range(g.kh):
         for j in range(g.kw):
+            _valid_ox(g, j, &lo, &hi)
+            off = j * g.dw - g.pw
             for oy in range(g.oh):
                 y = oy * g.sh - g.ph + i * g.dh
                 if 0 <= y < g.H:
-                    row = gx + y * g.W
-                    for ox in range(g.ow):
-                        xx = ox * g.sw - g.pw + j * g.dw
-                        if 0 <= xx < g.W:
-                            row[xx] += c[ox]
+                    row = gx + y * g.W + off
+                    if g.sw == 1:
+                        for ox in range(lo, hi):
+                            row[ox] += c[ox]
+                    else:
+                        for ox in range(lo, hi):
+                            row[ox * g.sw] += c[ox]
                 c += g.ow
 
 
 cdef void _maxpool_plane(const real* x, real* out, int64_t* idx, Geom* g) noexcept nogil:
-    cdef Py_ssize_t i, j, oy, ox, y, xx, y0, x0, best_i
-    cdef real best, v
+    """One plane, a row of outputs at a time: start every window of the row at its first
+    in-bounds element, then visit the window offsets (i, j) in row-major order, each over
+    the whole row (the per-window order of the comparisons is the scalar loop's)."""
+    cdef Py_ssize_t i, j, oy, ox, y, y_first, lo, hi, off, base
+    cdef Py_ssize_t W = g.W, sw = g.sw    # locals: the stores below may not alias them
+    cdef real v, bv
+    cdef bint take
+    cdef real* best
+    cdef int64_t* bi
+    cdef const real* xr
     for oy in range(g.oh):
-        y0 = oy * g.sh - g.ph
-        for ox in range(g.ow):
-            x0 = ox * g.sw - g.pw
-            best = -INFINITY
-            best_i = -1
-            for i in range(g.kh):
-                y = y0 + i * g.dh
-                if y < 0 or y >= g.H:
-                    continue
-                for j in range(g.kw):
-                    xx = x0 + j * g.dw
-                    if xx < 0 or xx >= g.W:
-                        continue
-                    v = x[y * g.W + xx]
-                    if best_i < 0 or v > best or isnan(v):
-                        best = v
-                        best_i = y * g.W + xx
-            out[oy * g.ow + ox] = best
-            idx[oy * g.ow + ox] = best_i
+        best = out + oy * g.ow
+        bi = idx + oy * g.ow
+        y_first = 0         # (a window has an in-bounds row whenever the output size is >= 1)
+        for i in range(g.kh):
+            y = oy * g.sh - g.ph + i * g.dh
+            if 0 <= y < g.H:
+                y_first = y
+                break
+        for ox in range(g.ow):              # first in-bounds column of each window
+            best[ox] = -INFINITY
+            bi[ox] = y_first * g.W
+            for j in range(g.kw):
+                y = ox * g.sw - g.pw + j * g.dw
+                if 0 <= y < g.W:
+                    bi[ox] = y_first * g.W + y
+                    break
+        for i in range(g.kh):
+            y = oy * g.sh - g.ph + i * g.dh
+            if y < 0 or y >= g.H:
+                continue
+            for j in range(g.kw):
+                _valid_ox(g, j, &lo, &hi)
+                off = j * g.dw - g.pw
+                xr = x + y * W + off
+                base = y * W + off
+                for ox in range(lo, hi):       # selects, not branches: random data
+                    v = xr[ox * sw]                # would mispredict half the time
+                    bv = best[ox]
+                    take = (v > bv) | (v != v)
+                    best[ox] = v if take else bv
+                    bi[ox] = (base + ox * sw) if take else bi[ox]
 
 
 def im2col(TensorBase x, tuple kernel, tuple stride, tuple padding, tuple dilation,
