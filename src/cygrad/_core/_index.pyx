@@ -11,7 +11,8 @@ indexed dims if they are adjacent, else first).
 from libc.stdint cimport uint64_t, int32_t, int64_t, uint8_t
 from libc.string cimport memcpy
 
-from ._typedefs cimport MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, inner_fn, category
+from ._typedefs cimport (MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64,
+                         inner_fn, category)
 from ._tensor cimport (TensorBase, new_tensor, make_view, wrap_dim, shape_list, _itemsize,
                        TENSOR_CLS)
 from ._iter cimport NdIter, iter_setup, iter_serial, broadcast_shapes
@@ -314,6 +315,40 @@ cdef void _one_dim_copy(char* dst, char* src, const int64_t* offs, Py_ssize_t n,
                 (<int64_t*>(dst + i * bstride))[0] = (<int64_t*>src)[offs[i]]
 
 
+cdef void _add_elements(int dt, char* dst, const char* src, const int64_t* offs,
+                        Py_ssize_t n, int nb, const Py_ssize_t* bshape,
+                        const Py_ssize_t* bstrides) noexcept nogil:
+    """``dst[offs[i]] += src[position i]`` for single elements (``index_put_`` with
+    ``accumulate`` and nothing but the indexed dims, as ``scatter_add_`` and ``index_add_``
+    of a 1-d tensor make): one add per index instead of an iterator run. The source
+    position walks the broadcast index dims row-major by ``bstrides`` (bytes)."""
+    cdef Py_ssize_t idx[MAX_NDIM]
+    cdef Py_ssize_t i, bpos = 0
+    cdef int d
+    cdef const char* sp
+    for d in range(nb):
+        idx[d] = 0
+    for i in range(n):
+        sp = src + bpos
+        if dt == DT_FLOAT32:
+            (<float*>dst)[offs[i]] += (<const float*>sp)[0]
+        elif dt == DT_FLOAT64:
+            (<double*>dst)[offs[i]] += (<const double*>sp)[0]
+        elif dt == DT_INT32:
+            (<int32_t*>dst)[offs[i]] += (<const int32_t*>sp)[0]
+        else:
+            (<int64_t*>dst)[offs[i]] += (<const int64_t*>sp)[0]
+        d = nb - 1
+        while d >= 0:
+            idx[d] += 1
+            bpos += bstrides[d]
+            if idx[d] < bshape[d]:
+                break
+            bpos -= bshape[d] * bstrides[d]
+            idx[d] = 0
+            d -= 1
+
+
 cdef void _blocks(NdIter* it, inner_fn fn, const int64_t* offs, Py_ssize_t nbpos, int nb,
                   const Py_ssize_t* bshape, const Py_ssize_t* bstrides, unsigned indexed,
                   Py_ssize_t isz) noexcept nogil:
@@ -421,6 +456,12 @@ cdef int scatter(TensorBase v, list adv, object value, bint accumulate) except -
     v._storage.version += 1
     if accumulate:
         iter_setup(&it, (dst, dst, src))
+        if it.size == 1 and v._dtype in (DT_FLOAT32, DT_FLOAT64, DT_INT32, DT_INT64):
+            with nogil:
+                _add_elements(v._dtype, it.data[0], it.data[2],
+                              <const int64_t*>p.offsets.ptr(), p.offsets.numel_c(), p.nb,
+                              p.bshape, bst)
+            return 0
         with nogil:
             _blocks(&it, binary_loop(OP_ADD, v._dtype), <const int64_t*>p.offsets.ptr(),
                     p.offsets.numel_c(), p.nb, p.bshape, bst, 3u, _itemsize(v._dtype))
