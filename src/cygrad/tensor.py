@@ -705,20 +705,7 @@ class Tensor(TensorBase):
         if index.ndim != nd:
             raise RuntimeError("Index tensor must have the same number of dimensions as input "
                                "tensor")
-        for i in range(nd):
-            if i != d and index.shape[i] > self.shape[i]:
-                raise RuntimeError(f"Size does not match at dimension {i} expected index "
-                                   f"{list(index.shape)} to be smaller than self "
-                                   f"{list(self.shape)} apart from dimension {d}")
-        key = []
-        for i in range(nd):
-            if i == d:
-                key.append(index)
-            else:
-                shape = [1] * nd
-                shape[i] = index.shape[i]
-                key.append(_arange_index(index.shape[i]).view(shape))
-        return self[tuple(key)]
+        return self[_along_dim_key(self, d, index)]
 
     def masked_fill(self, mask, value):
         """A copy with ``value`` where the bool ``mask`` (broadcast) is true."""
@@ -925,26 +912,15 @@ class Tensor(TensorBase):
                                "tensor")
         if index.numel() == 0:
             return None, None
-        for i in range(nd):
-            if i != d and index.shape[i] > self.shape[i]:
-                raise RuntimeError(f"Size does not match at dimension {i} expected index "
-                                   f"{list(index.shape)} to be smaller than self "
-                                   f"{list(self.shape)} apart from dimension {d}")
-            if isinstance(src, TensorBase) and index.shape[i] > src.shape[i]:
-                raise RuntimeError(f"Size does not match at dimension {i} expected index "
-                                   f"{list(index.shape)} to be smaller than src "
-                                   f"{list(src.shape)}")
-        key = []
-        for i in range(nd):
-            if i == d:
-                key.append(index)
-            else:
-                shape = [1] * nd
-                shape[i] = index.shape[i]
-                key.append(_arange_index(index.shape[i]).view(shape))
+        key = _along_dim_key(self, d, index)
         if isinstance(src, TensorBase):
+            for i in range(nd):
+                if index.shape[i] > src.shape[i]:
+                    raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                                       f"{list(index.shape)} to be smaller than src "
+                                       f"{list(src.shape)}")
             src = src[tuple(slice(0, n) for n in index.shape)]
-        return tuple(key), src
+        return key, src
 
     def nonzero(self, *, as_tuple=False):
         """Indices of non-zero elements, shape ``(n, ndim)`` (or a tuple of 1-d tensors)."""
@@ -1863,6 +1839,26 @@ def _as_index(index):
             raise IndexError("index must be an integer (int64 or int32) tensor")
         return index
     return _create.from_data(index, int64)
+
+
+def _along_dim_key(t, d, index):
+    """The advanced-indexing key of :meth:`Tensor.gather` and the scatters: ``index`` at
+    dim ``d`` and, at every other dim ``i``, ``arange(index.shape[i])`` shaped to broadcast
+    (``index`` no larger than ``t`` outside ``d``, else the error PyTorch gives)."""
+    nd = t.ndim
+    key = []
+    for i in range(nd):
+        if i == d:
+            key.append(index)
+            continue
+        if index.shape[i] > t.shape[i]:
+            raise RuntimeError(f"Size does not match at dimension {i} expected index "
+                               f"{list(index.shape)} to be smaller than self "
+                               f"{list(t.shape)} apart from dimension {d}")
+        shape = [1] * nd
+        shape[i] = index.shape[i]
+        key.append(_arange_index(index.shape[i]).view(shape))
+    return tuple(key)
 
 
 def _arange_index(n):

@@ -315,6 +315,23 @@ cdef void _one_dim_copy(char* dst, char* src, const int64_t* offs, Py_ssize_t n,
                 (<int64_t*>(dst + i * bstride))[0] = (<int64_t*>src)[offs[i]]
 
 
+cdef inline Py_ssize_t _step(Py_ssize_t* idx, int nb, const Py_ssize_t* bshape,
+                             const Py_ssize_t* bstrides) noexcept nogil:
+    """Advance the row-major counter ``idx`` over ``bshape`` by one; the change in byte
+    position by ``bstrides``."""
+    cdef Py_ssize_t delta = 0
+    cdef int d = nb - 1
+    while d >= 0:
+        idx[d] += 1
+        delta += bstrides[d]
+        if idx[d] < bshape[d]:
+            break
+        delta -= bshape[d] * bstrides[d]
+        idx[d] = 0
+        d -= 1
+    return delta
+
+
 cdef void _add_elements(int dt, char* dst, const char* src, const int64_t* offs,
                         Py_ssize_t n, int nb, const Py_ssize_t* bshape,
                         const Py_ssize_t* bstrides) noexcept nogil:
@@ -338,15 +355,7 @@ cdef void _add_elements(int dt, char* dst, const char* src, const int64_t* offs,
             (<int32_t*>dst)[offs[i]] += (<const int32_t*>sp)[0]
         else:
             (<int64_t*>dst)[offs[i]] += (<const int64_t*>sp)[0]
-        d = nb - 1
-        while d >= 0:
-            idx[d] += 1
-            bpos += bstrides[d]
-            if idx[d] < bshape[d]:
-                break
-            bpos -= bshape[d] * bstrides[d]
-            idx[d] = 0
-            d -= 1
+        bpos += _step(idx, nb, bshape, bstrides)
 
 
 cdef void _blocks(NdIter* it, inner_fn fn, const int64_t* offs, Py_ssize_t nbpos, int nb,
@@ -391,15 +400,7 @@ cdef void _blocks(NdIter* it, inner_fn fn, const int64_t* offs, Py_ssize_t nbpos
             for k in range(it.nop):
                 it.data[k] = p[k]
             iter_serial(it, fn, NULL)
-        d = nb - 1
-        while d >= 0:
-            idx[d] += 1
-            bpos += bstrides[d]
-            if idx[d] < bshape[d]:
-                break
-            bpos -= bshape[d] * bstrides[d]
-            idx[d] = 0
-            d -= 1
+        bpos += _step(idx, nb, bshape, bstrides)
     for k in range(it.nop):
         it.data[k] = base[k]
 
