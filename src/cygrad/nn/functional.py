@@ -1106,21 +1106,6 @@ _WINDOW_DTYPES = (_dtype.float32, _dtype.float64, _dtype.int32, _dtype.int64)
 _FLOAT_WINDOW_DTYPES = (_dtype.float32, _dtype.float64)
 
 
-def _col2im(gcols, shape, kh, kw, stride, dilation, ph, pw, oh, ow):
-    """Adjoint of im2col: add each kernel offset's columns back into the padded input."""
-    N, C, H, W = shape
-    Hp, Wp = H + ph[0] + ph[1], W + pw[0] + pw[1]
-    gx = _creation.zeros((N, C, Hp, Wp), dtype=gcols.dtype)
-    for i in range(kh):
-        r0 = i * dilation[0]
-        for j in range(kw):
-            c0 = j * dilation[1]
-            dst = gx[:, :, r0:r0 + stride[0] * (oh - 1) + 1:stride[0],
-                     c0:c0 + stride[1] * (ow - 1) + 1:stride[1]]
-            _binary_kernel(_B["add"], dst, gcols[:, :, i, j], dst)
-    return gx[:, :, ph[0]:ph[0] + H, pw[0]:pw[0] + W]
-
-
 class ConvolutionBackward0(Node):
     """im2col convolution: ``out = W @ cols``; inputs are (input, weight, bias)."""
 
@@ -1139,14 +1124,10 @@ class ConvolutionBackward0(Node):
         gx = gw = gb = None
         if self.needs(0):
             w2 = w.reshape(groups, oc // groups, -1)
-            gcols = w2.mT @ G
-            if gcols.dtype in _FLOAT_WINDOW_DTYPES:
-                gx = _conv_core.col2im(gcols.reshape(N * C, kh, kw, oh, ow), (H, W), (kh, kw),
-                                       stride, (ph[0], pw[0]), dilation, (oh, ow))
-                gx = gx.reshape(N, C, H, W)
-            else:
-                gx = _col2im(gcols.reshape(N, C, kh, kw, oh, ow), self.in_shape, kh, kw,
-                             stride, dilation, ph, pw, oh, ow).contiguous()
+            # (only float tensors carry gradients, the dtypes col2im takes)
+            gcols = (w2.mT @ G).reshape(N * C, kh, kw, oh, ow)
+            gx = _conv_core.col2im(gcols, (H, W), (kh, kw), stride, (ph[0], pw[0]), dilation,
+                                   (oh, ow)).reshape(N, C, H, W)
             gx = gx if self.batched else gx[0]
         if self.needs(1):
             gw = (G @ cols.mT).sum(0).reshape(self.w_shape)
