@@ -237,6 +237,22 @@ def test_forked_child_runs_parallel_kernels():
         ok &= float(x.exp().sum()) > 0
         ok &= tuple((cygrad.rand(300, 300) @ cygrad.rand(300, 300)).shape) == (300, 300)
         ok &= tuple(cygrad.linalg.solve(a, a).shape) == (4, 64, 64)
+        # only the thread pool ran in the parent: the child starts its own workers
+        ok &= cygrad.get_num_threads() == 2 and cygrad._core._iter._pool_workers() >= 1
+    """) == 0
+
+
+@needs_fork
+def test_forked_child_after_openmp_kernel_runs_parallel_kernels():
+    assert fork_exit_code("""
+        import cygrad
+        cygrad.set_num_threads(2)
+        x = cygrad.ones(1 << 20)
+        a = cygrad.rand(4, 64, 64, dtype=cygrad.float64)
+        cygrad.linalg.solve(a, a)                   # batches on OpenMP threads
+    """, """
+        ok = float((x + x).sum()) == 2 * (1 << 20)
+        ok &= tuple(cygrad.linalg.solve(a, a).shape) == (4, 64, 64)
         ok &= cygrad.get_num_threads() == 1
     """) == 0
 
@@ -246,7 +262,8 @@ def test_forked_child_keeps_one_thread():
     assert fork_exit_code("""
         import warnings, cygrad
         cygrad.set_num_threads(2)
-        cygrad.ones(1 << 20).exp()
+        a = cygrad.rand(4, 64, 64, dtype=cygrad.float64)
+        cygrad.linalg.solve(a, a)                   # batches on OpenMP threads
     """, """
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always')

@@ -1,4 +1,4 @@
-from ._typedefs cimport MAX_NDIM, MAX_OPS, inner_fn
+from ._typedefs cimport MAX_NDIM, MAX_OPS, inner_fn, task_fn
 from ._tensor cimport TensorBase
 
 cdef struct NdIter:
@@ -21,6 +21,9 @@ cdef void nd_loop(NdIter* it, inner_fn fn, void* extra, Py_ssize_t start,
                   Py_ssize_t end) noexcept nogil
 cdef int get_threads() noexcept nogil
 cdef int team(int n) noexcept nogil
+cdef void parallel_for(task_fn fn, void* ctx, Py_ssize_t n, Py_ssize_t ntasks,
+                       int nthreads) noexcept nogil
+cdef Py_ssize_t n_tasks(Py_ssize_t units, Py_ssize_t grain, int nthreads) noexcept nogil
 
 cdef enum:
     GRAIN_CHEAP = 32768        # elements per thread below which +,*,copy stay serial

@@ -17,28 +17,44 @@ above a grain size.
 import os
 import warnings
 
-from cython.parallel cimport prange
 from libc.stdlib cimport abs as c_abs
 
-from ._typedefs cimport MAX_NDIM, MAX_OPS, inner_fn
+from ._typedefs cimport MAX_NDIM, MAX_OPS, inner_fn, task_fn
 from ._tensor cimport TensorBase, shape_list, _itemsize
 
+
 cdef extern from "_omp.h" nogil:
-    int cg_omp_max_threads()
     void cg_omp_set_threads(int n)
     int cg_have_openmp()
+
+cdef extern from "_pool.h" nogil:
+    void cg_pool_run(task_fn fn, void* ctx, Py_ssize_t n, Py_ssize_t ntasks, int nthreads)
+    int cg_pool_threaded()
+    int cg_pool_workers()
 
 cdef enum:
     TILE = 64
 
-cdef int NUM_THREADS = cg_omp_max_threads()
-cdef bint TEAM_STARTED = False  # this process has run a parallel region with 2+ threads
+
+def _default_threads():
+    """``OMP_NUM_THREADS`` when set to a positive integer (its first entry, as OpenMP reads a
+    list), else the CPUs this process may run on."""
+    env = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+cdef int NUM_THREADS = _default_threads() if cg_pool_threaded() else 1
+cdef bint TEAM_STARTED = False  # this process has run an OpenMP region with 2+ threads
 cdef bint FORKED = False        # forked after that: OpenMP's threads did not come along
 
 
 cdef int team(int n) noexcept nogil:
-    """The thread count of a parallel region about to start (every ``prange`` passes its
-    ``num_threads`` through here), noting when OpenMP's thread pool comes to exist."""
+    """The thread count of an OpenMP region about to start (the kernels still on ``prange``
+    pass ``num_threads`` through here), noting when OpenMP's thread pool comes to exist."""
     global TEAM_STARTED
     if n > 1:
         TEAM_STARTED = True
@@ -46,11 +62,11 @@ cdef int team(int n) noexcept nogil:
 
 
 def _after_fork_in_child():
-    """OpenMP's thread pool does not survive ``fork()``: once the parent has run a
-    parallel region, the child's first one would wait forever for threads that exist only
-    in the parent. Such a child (a multiprocessing or DataLoader worker) runs every kernel
-    on its own thread. A child forked before any parallel region (a fork server that only
-    imported cygrad) keeps its threads."""
+    """OpenMP's thread pool does not survive ``fork()``: once the parent has run an OpenMP
+    region, the child's first one would wait forever for threads that exist only in the
+    parent, so such a child runs every kernel on its own thread. ``parallel_for``'s pool
+    starts its workers again in a child; a child forked before any OpenMP region keeps
+    its threads."""
     global NUM_THREADS, FORKED
     if TEAM_STARTED:
         NUM_THREADS = 1
@@ -59,6 +75,29 @@ def _after_fork_in_child():
 
 if hasattr(os, "register_at_fork"):      # POSIX
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+cdef void parallel_for(task_fn fn, void* ctx, Py_ssize_t n, Py_ssize_t ntasks,
+                       int nthreads) noexcept nogil:
+    """Run ``fn(ctx, lo, hi, slot)`` over ``ntasks`` near-equal ranges of ``[0, n)`` on up to
+    ``nthreads`` threads, the calling one included (the pool of ``_pool.h``).
+
+    Threads claim ranges one at a time, so a thread the OS has descheduled delays only the
+    range it holds, and one that has not started yet delays nothing: give a few ranges per
+    thread. Ranges must be independent; slot numbers index per-thread buffers.
+    """
+    cg_pool_run(fn, ctx, n, ntasks, nthreads)
+
+
+cdef Py_ssize_t n_tasks(Py_ssize_t units, Py_ssize_t grain, int nthreads) noexcept nogil:
+    """How many ranges to cut ``units`` of work into for ``nthreads`` threads, when a range
+    should hold at least ``grain`` units: up to four per thread, so that a thread which
+    starts late or is descheduled leaves the others little to wait for."""
+    cdef Py_ssize_t most = units // grain if grain > 0 else units
+    cdef Py_ssize_t t = 4 * <Py_ssize_t>nthreads
+    if t > most:
+        t = most
+    return t if t > 1 else 1
 
 
 cdef int get_threads() noexcept nogil:
@@ -71,8 +110,8 @@ def set_num_threads(n):
     Parameters
     ----------
     n : int
-        Number of threads, at least 1. The default is OpenMP's (``OMP_NUM_THREADS`` or the
-        number of cores).
+        Number of threads, at least 1. The default is ``OMP_NUM_THREADS`` when that is set,
+        else the number of CPUs the process may run on.
     """
     global NUM_THREADS
     if isinstance(n, bool) or not isinstance(n, int):
@@ -85,8 +124,9 @@ def set_num_threads(n):
                       "the 'spawn' or 'forkserver' method for threads)", RuntimeWarning,
                       stacklevel=2)
         return
-    NUM_THREADS = n
-    cg_omp_set_threads(n)
+    if cg_pool_threaded():
+        NUM_THREADS = n
+        cg_omp_set_threads(n)
 
 
 def get_num_threads():
@@ -95,8 +135,18 @@ def get_num_threads():
 
 
 def have_openmp():
-    """True if the core was built with OpenMP."""
+    """True if the core was built with OpenMP (some kernels still run on its threads)."""
     return bool(cg_have_openmp())
+
+
+def have_threads():
+    """True if the core was built with its thread pool (POSIX threads)."""
+    return bool(cg_pool_threaded())
+
+
+def _pool_workers():
+    """Worker threads the pool has started in this process (for tests)."""
+    return cg_pool_workers()
 
 
 cdef int broadcast_shapes(int nd_a, const Py_ssize_t* a, int nd_b, const Py_ssize_t* b,
@@ -353,13 +403,31 @@ cdef void iter_serial(NdIter* it, inner_fn fn, void* extra) noexcept nogil:
         nd_loop(it, fn, extra, 0, it.size)
 
 
+cdef struct _RunCtx:
+    NdIter* it
+    inner_fn fn
+    void* extra
+
+
+cdef void _run_range(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``iter_run``'s parallel body: cache tiles ``[lo, hi)`` of a tiled iteration, or lines
+    of 64 elements (whole cache lines of the output) of a linear one."""
+    cdef _RunCtx* c = <_RunCtx*>ctx
+    if c.it.tiled:
+        tiled_loop(c.it, c.fn, c.extra, lo, hi)
+    else:
+        nd_loop(c.it, c.fn, c.extra, lo * 64, hi * 64 if hi * 64 < c.it.size else c.it.size)
+
+
 cdef void iter_run(NdIter* it, inner_fn fn, void* extra, Py_ssize_t grain) noexcept nogil:
-    """Run the iteration, split in contiguous chunks over threads if ``size >= 2*grain``.
+    """Run the iteration, split over threads if ``size >= 2*grain`` (``parallel_for``, ranges
+    of at least ``grain`` elements).
 
     Only for iterations whose operand 0 is written once per element (never a reduction).
     """
-    cdef int nthr = NUM_THREADS, t
-    cdef Py_ssize_t total, chunk, lo, hi
+    cdef int nthr = NUM_THREADS
+    cdef Py_ssize_t units
+    cdef _RunCtx ctx
     if it.size == 0:
         return
     if nthr > it.size // grain:
@@ -367,19 +435,13 @@ cdef void iter_run(NdIter* it, inner_fn fn, void* extra, Py_ssize_t grain) noexc
     if nthr <= 1:
         iter_serial(it, fn, extra)
         return
-    total = _n_units(it) if it.tiled else it.size
-    if total < nthr:
-        iter_serial(it, fn, extra)
-        return
-    chunk = (total + nthr - 1) // nthr
-    if not it.tiled:
-        chunk = (chunk + 63) & ~(<Py_ssize_t>63)   # whole cache lines per thread
-    for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-        lo = t * chunk
-        hi = lo + chunk
-        if hi > total:
-            hi = total
-        if it.tiled:
-            tiled_loop(it, fn, extra, lo, hi)
-        else:
-            nd_loop(it, fn, extra, lo, hi)
+    if it.tiled:
+        units = _n_units(it)
+        grain = grain * units // it.size
+    else:
+        units = (it.size + 63) // 64
+        grain = grain // 64
+    ctx.it = it
+    ctx.fn = fn
+    ctx.extra = extra
+    parallel_for(_run_range, &ctx, units, n_tasks(units, grain, nthr), nthr)

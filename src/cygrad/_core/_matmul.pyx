@@ -10,22 +10,22 @@
 * an A with unit column stride is not packed at all: the tiles read its rows in place (the
   packed copy only reorders it, and costs a quarter of the product when B has few columns),
   except when its rows lie a multiple of 4 KiB apart (they would share one L1 set);
-* OpenMP threads take whole MC blocks (each with its own packed A, sharing packed B) above a
-  work threshold; batched products run matrices in parallel when there are enough of them;
+* threads (``_iter.parallel_for``) claim whole MC blocks one at a time (each with its own
+  packed A, sharing packed B) above a work threshold; batched products run matrices in
+  parallel when there are enough of them;
 * products too small to amortise packing (M*N*K < 32^3), matrix-vector and vector-matrix
   products take direct loops; integer dtypes use a simple exact loop.
 
 Buffers are allocated while holding the GIL; nothing inside the ``nogil`` loops can fail.
 """
-from cython.parallel cimport prange, threadid
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy, memset
 from libc.stdint cimport int32_t, int64_t
 
 from ._typedefs cimport (MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64,
-                         is_floating)
+                         is_floating, task_fn)
 from ._tensor cimport TensorBase, new_tensor, make_view, shape_list, _itemsize
-from ._iter cimport broadcast_shapes, get_threads, team
+from ._iter cimport broadcast_shapes, get_threads, parallel_for, n_tasks
 from ._elementwise cimport copy_c
 
 cdef extern from "_vecmath.h" nogil:
@@ -285,14 +285,42 @@ cdef void rows_gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const 
         cg_rows_f64_avx512(M, K, a, rsa, bp, c, rsc, csc, <int>N, beta != 0)
 
 
+cdef struct _GemmCtx:
+    # one parallel step of a product: the operands, and the panel or block being computed
+    Py_ssize_t M, N, K, mc, jc, nc, pc, kc, rsa, csa, rsb, csb, rsc, csc, bsz, asz
+    double alpha, beta
+    const void* a
+    const void* b
+    void* c
+    void* work
+    int nr, acc
+
+
+cdef void _dots_task(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``narrow_gemm``'s parallel body: rows ``4*lo`` to ``4*hi`` (float32)."""
+    cdef _GemmCtx* g = <_GemmCtx*>ctx
+    cdef Py_ssize_t r0 = lo * 4, r1 = _min(g.M, hi * 4)
+    DOTS32(r1 - r0, g.N, g.K, <float>g.alpha, <const float*>g.a + r0 * g.rsa, g.rsa,
+           <const float*>g.work, <float>g.beta, <float*>g.c + r0 * g.rsc, g.rsc, g.csc)
+
+
+cdef void _dots_task64(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``narrow_gemm``'s parallel body: rows ``4*lo`` to ``4*hi`` (float64)."""
+    cdef _GemmCtx* g = <_GemmCtx*>ctx
+    cdef Py_ssize_t r0 = lo * 4, r1 = _min(g.M, hi * 4)
+    DOTS64(r1 - r0, g.N, g.K, g.alpha, <const double*>g.a + r0 * g.rsa, g.rsa,
+           <const double*>g.work, g.beta, <double*>g.c + r0 * g.rsc, g.rsc, g.csc)
+
+
 cdef void narrow_gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real* a,
                       Py_ssize_t rsa, const real* b, Py_ssize_t rsb, Py_ssize_t csb,
                       real beta, real* c, Py_ssize_t rsc, Py_ssize_t csc, real* bt,
                       int nthreads) noexcept nogil:
     """Few output columns and a long K (a layer with few units): copy B^T contiguous once,
     then every C[i, j] is a dot product of contiguous rows, computed by tiles of 4 x 4 dots
-    (``cg_dots_*``); threads take equal shares of the rows. Needs A's rows contiguous."""
-    cdef Py_ssize_t j, k, t, r0, r1, quads = (M + 3) // 4
+    (``cg_dots_*``); threads claim ranges of rows. Needs A's rows contiguous."""
+    cdef Py_ssize_t j, k, quads = (M + 3) // 4
+    cdef _GemmCtx g
     for j in range(N):
         for k in range(K):
             bt[j * K + k] = b[k * rsb + j * csb]
@@ -304,13 +332,54 @@ cdef void narrow_gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, cons
         else:
             DOTS64(M, N, K, alpha, a, rsa, bt, beta, c, rsc, csc)
         return
-    for t in prange(nthreads, num_threads=team(nthreads), schedule="static", chunksize=1):
-        r0 = quads * t // nthreads * 4
-        r1 = _min(M, quads * (t + 1) // nthreads * 4)
-        if real is float:
-            DOTS32(r1 - r0, N, K, alpha, a + r0 * rsa, rsa, bt, beta, c + r0 * rsc, rsc, csc)
-        else:
-            DOTS64(r1 - r0, N, K, alpha, a + r0 * rsa, rsa, bt, beta, c + r0 * rsc, rsc, csc)
+    g.M = M
+    g.N = N
+    g.K = K
+    g.alpha = alpha
+    g.beta = beta
+    g.a = a
+    g.rsa = rsa
+    g.work = bt
+    g.c = c
+    g.rsc = rsc
+    g.csc = csc
+    parallel_for(_dots_task if real is float else _dots_task64, &g, quads,
+                 n_tasks(quads, 2, nthreads), nthreads)
+
+
+cdef void _pack_task(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``gemm``'s parallel packing of B slivers ``[lo, hi)`` (float32)."""
+    cdef _GemmCtx* g = <_GemmCtx*>ctx
+    _pack_b(<float*>g.work, <const float*>g.b + g.pc * g.rsb + g.jc * g.csb, g.rsb, g.csb,
+            g.kc, g.nc, g.nr, lo, hi)
+
+
+cdef void _pack_task64(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``gemm``'s parallel packing of B slivers ``[lo, hi)`` (float64)."""
+    cdef _GemmCtx* g = <_GemmCtx*>ctx
+    _pack_b(<double*>g.work, <const double*>g.b + g.pc * g.rsb + g.jc * g.csb, g.rsb, g.csb,
+            g.kc, g.nc, g.nr, lo, hi)
+
+
+cdef void _block_task(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``gemm``'s parallel body: MC blocks ``[lo, hi)``, A packed in the slot's buffer."""
+    cdef _GemmCtx* g = <_GemmCtx*>ctx
+    cdef Py_ssize_t blk
+    for blk in range(lo, hi):
+        _block(blk * g.mc, _min(g.mc, g.M - blk * g.mc), g.jc, g.nc, g.pc, g.kc,
+               <float>g.alpha, <const float*>g.a, g.rsa, g.csa, <float*>g.work,
+               <float*>g.work + g.bsz + slot * g.asz, <float*>g.c, g.rsc, g.csc, g.nr, g.acc)
+
+
+cdef void _block_task64(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``gemm``'s parallel body: MC blocks ``[lo, hi)``, A packed in the slot's buffer."""
+    cdef _GemmCtx* g = <_GemmCtx*>ctx
+    cdef Py_ssize_t blk
+    for blk in range(lo, hi):
+        _block(blk * g.mc, _min(g.mc, g.M - blk * g.mc), g.jc, g.nc, g.pc, g.kc,
+               g.alpha, <const double*>g.a, g.rsa, g.csa, <double*>g.work,
+               <double*>g.work + g.bsz + slot * g.asz, <double*>g.c, g.rsc, g.csc, g.nr,
+               g.acc)
 
 
 cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real* a,
@@ -320,7 +389,7 @@ cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real*
     """C = alpha*A@B + beta*C (element strides); ``work`` holds ``gemm_work_size`` reals."""
     cdef int nr = NR32 if real is float else NR64
     cdef int nr_narrow = NR32_NARROW if real is float else NR64_NARROW
-    cdef Py_ssize_t jc, pc, nc, kc, blk, nblk, mc_eff, i, j, nsl, t, chunk, bsz, asz
+    cdef Py_ssize_t jc, pc, nc, kc, blk, nblk, mc_eff, i, j, nsl, bsz, asz
     cdef int acc
     if M == 0 or N == 0:
         return
@@ -350,6 +419,23 @@ cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real*
     if nthreads > nblk:
         nthreads = <int>nblk
     cdef Py_ssize_t jci, pci
+    cdef _GemmCtx g
+    g.M = M
+    g.mc = mc_eff
+    g.alpha = alpha
+    g.a = a
+    g.rsa = rsa
+    g.csa = csa
+    g.b = b
+    g.rsb = rsb
+    g.csb = csb
+    g.work = work
+    g.bsz = bsz
+    g.asz = asz
+    g.c = c
+    g.rsc = rsc
+    g.csc = csc
+    g.nr = nr
     for jci in range((N + NC - 1) // NC):
         jc = jci * NC
         nc = _min(NC, N - jc)
@@ -359,14 +445,15 @@ cdef void gemm(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, real alpha, const real*
             kc = _min(KC, K - pc)
             acc = pc > 0 or beta != 0
             if nthreads > 1:
-                chunk = (nsl + nthreads - 1) // nthreads
-                for t in prange(nthreads, num_threads=team(nthreads), schedule="static"):
-                    _pack_b(work, b + pc * rsb + jc * csb, rsb, csb, kc, nc, nr,
-                            _min(t * chunk, nsl), _min(t * chunk + chunk, nsl))
-                for blk in prange(nblk, num_threads=team(nthreads), schedule="dynamic"):
-                    _block(blk * mc_eff, _min(mc_eff, M - blk * mc_eff), jc, nc, pc, kc, alpha,
-                           a, rsa, csa, work, work + bsz + threadid() * asz, c, rsc, csc, nr,
-                           acc)
+                g.jc = jc
+                g.nc = nc
+                g.pc = pc
+                g.kc = kc
+                g.acc = acc
+                parallel_for(_pack_task if real is float else _pack_task64, &g, nsl,
+                             n_tasks(nsl, 8, nthreads), nthreads)
+                parallel_for(_block_task if real is float else _block_task64, &g, nblk,
+                             nblk, nthreads)
             else:
                 _pack_b(work, b + pc * rsb + jc * csb, rsb, csb, kc, nc, nr, 0, nsl)
                 for blk in range(nblk):
@@ -585,15 +672,37 @@ cdef void gemm_packed_b(int dt, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const 
             _packed_part(<double*>work, M, N, K, <const double*>a, rsa, csa,
                          <const double*>bp, accumulate, <double*>c, rsc, csc, nr, 0, nsl)
         return
-    for t in prange(nthreads, num_threads=team(nthreads), schedule="static", chunksize=1):
-        if dt == DT_FLOAT32:
-            _packed_part(<float*>work + t * per, M, N, K, <const float*>a, rsa, csa,
-                         <const float*>bp, accumulate, <float*>c, rsc, csc, nr,
-                         nsl * t // nthreads, nsl * (t + 1) // nthreads)
-        else:
-            _packed_part(<double*>work + t * per, M, N, K, <const double*>a, rsa, csa,
-                         <const double*>bp, accumulate, <double*>c, rsc, csc, nr,
-                         nsl * t // nthreads, nsl * (t + 1) // nthreads)
+    cdef _GemmCtx g
+    g.M = M
+    g.N = N
+    g.K = K
+    g.a = a
+    g.rsa = rsa
+    g.csa = csa
+    g.b = bp
+    g.acc = accumulate
+    g.c = c
+    g.rsc = rsc
+    g.csc = csc
+    g.work = work
+    g.asz = per
+    g.nr = nr
+    parallel_for(_packed_task if dt == DT_FLOAT32 else _packed_task64, &g, nsl,
+                 n_tasks(nsl, 4, nthreads), nthreads)
+
+
+cdef void _packed_task(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``gemm_packed_b``'s parallel body: column slivers ``[lo, hi)`` (float32)."""
+    cdef _GemmCtx* g = <_GemmCtx*>ctx
+    _packed_part(<float*>g.work + slot * g.asz, g.M, g.N, g.K, <const float*>g.a, g.rsa,
+                 g.csa, <const float*>g.b, g.acc, <float*>g.c, g.rsc, g.csc, g.nr, lo, hi)
+
+
+cdef void _packed_task64(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``gemm_packed_b``'s parallel body: column slivers ``[lo, hi)`` (float64)."""
+    cdef _GemmCtx* g = <_GemmCtx*>ctx
+    _packed_part(<double*>g.work + slot * g.asz, g.M, g.N, g.K, <const double*>g.a, g.rsa,
+                 g.csa, <const double*>g.b, g.acc, <double*>g.c, g.rsc, g.csc, g.nr, lo, hi)
 
 
 include "_matmul_front.pxi"

@@ -46,6 +46,38 @@ cdef Py_ssize_t* _batch_offsets(TensorBase t, int nbd, const Py_ssize_t* bshape,
     return offs
 
 
+cdef struct _BatchCtx:
+    Py_ssize_t M, N, K, rsa, csa, rsb, csb, rsc, csc, per
+    double alpha, beta
+    char* pa
+    char* pb
+    char* pc
+    Py_ssize_t* oa
+    Py_ssize_t* ob
+    Py_ssize_t* oc
+    char* work
+
+
+cdef void _batch_task(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``_run``'s parallel body: batch matrices ``[lo, hi)``, one thread each (float32)."""
+    cdef _BatchCtx* b = <_BatchCtx*>ctx
+    cdef Py_ssize_t i
+    for i in range(lo, hi):
+        one_product[float](<float*>b.work + slot * b.per, 1, b.M, b.N, b.K, <float>b.alpha,
+                           <float*>b.pa + b.oa[i], b.rsa, b.csa, <float*>b.pb + b.ob[i],
+                           b.rsb, b.csb, <float>b.beta, <float*>b.pc + b.oc[i], b.rsc, b.csc)
+
+
+cdef void _batch_task64(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil:
+    """``_run``'s parallel body: batch matrices ``[lo, hi)``, one thread each (float64)."""
+    cdef _BatchCtx* b = <_BatchCtx*>ctx
+    cdef Py_ssize_t i
+    for i in range(lo, hi):
+        one_product[double](<double*>b.work + slot * b.per, 1, b.M, b.N, b.K, b.alpha,
+                            <double*>b.pa + b.oa[i], b.rsa, b.csa, <double*>b.pb + b.ob[i],
+                            b.rsb, b.csb, b.beta, <double*>b.pc + b.oc[i], b.rsc, b.csc)
+
+
 cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_t* bshape,
               double alpha, double beta) except -1:
     """c[batch] = alpha * a[batch] @ b[batch] + beta * c[batch] over the broadcast batch."""
@@ -66,6 +98,7 @@ cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_
     cdef char* pb = b._storage.data
     cdef char* pc = c._storage.data
     cdef double flops
+    cdef _BatchCtx bc
     for d in range(nbd):
         nb *= bshape[d]
     if nb == 0 or M == 0 or N == 0:
@@ -93,12 +126,29 @@ cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_
                 oa = one
                 ob = one + 1
                 oc = one + 2
+            if batch_parallel:
+                bc.M = M
+                bc.N = N
+                bc.K = K
+                bc.alpha = alpha
+                bc.beta = beta
+                bc.pa = pa
+                bc.pb = pb
+                bc.pc = pc
+                bc.oa = oa
+                bc.ob = ob
+                bc.oc = oc
+                bc.rsa = rsa
+                bc.csa = csa
+                bc.rsb = rsb
+                bc.csb = csb
+                bc.rsc = rsc
+                bc.csc = csc
+                bc.work = work
+                bc.per = per
             if dt == DT_FLOAT32:
                 if batch_parallel:
-                    for i in prange(nb, num_threads=team(nthreads), schedule="dynamic"):
-                        one_product[float](<float*>work + threadid() * per, 1, M, N, K,
-                            <float>alpha, <float*>pa + oa[i], rsa, csa, <float*>pb + ob[i],
-                            rsb, csb, <float>beta, <float*>pc + oc[i], rsc, csc)
+                    parallel_for(_batch_task, &bc, nb, nb, nthreads)
                 else:
                     for i in range(nb):
                         one_product[float](<float*>work, nthreads, M, N, K, <float>alpha,
@@ -106,10 +156,7 @@ cdef int _run(TensorBase a, TensorBase b, TensorBase c, int nbd, const Py_ssize_
                             <float>beta, <float*>pc + oc[i], rsc, csc)
             elif dt == DT_FLOAT64:
                 if batch_parallel:
-                    for i in prange(nb, num_threads=team(nthreads), schedule="dynamic"):
-                        one_product[double](<double*>work + threadid() * per, 1, M, N, K,
-                            alpha, <double*>pa + oa[i], rsa, csa, <double*>pb + ob[i], rsb, csb, beta, <double*>pc + oc[i],
-                            rsc, csc)
+                    parallel_for(_batch_task64, &bc, nb, nb, nthreads)
                 else:
                     for i in range(nb):
                         one_product[double](<double*>work, nthreads, M, N, K, alpha,

@@ -51,22 +51,56 @@ cdef object _identity(int op, int dt):
     return -INFINITY if op == R_MAX else INFINITY
 
 
+cdef struct _ReduceCtx:
+    NdIter* it
+    inner_fn fn
+    int dim             # the dim the ranges split (-1: a full reduction's linear range)
+    Py_ssize_t total    # its length (elements, for a full reduction)
+    Py_ssize_t ntasks
+    char* priv          # per-range partial results (full or private), else NULL
+    Py_ssize_t priv_size
+
+
+cdef void _reduce_range(void* ctx, Py_ssize_t t, Py_ssize_t t1, int slot) noexcept nogil:
+    """``_run_reduce``'s parallel body for range ``t`` (of ``ntasks``): a slice of the split
+    dim (or of the linear order), folded into ``acc`` itself when the dim is kept and into
+    range ``t``'s own partial otherwise."""
+    cdef _ReduceCtx* c = <_ReduceCtx*>ctx
+    cdef NdIter sub
+    cdef Py_ssize_t lo = c.total * t // c.ntasks, hi = c.total * (t + 1) // c.ntasks
+    cdef int k
+    memcpy(&sub, c.it, sizeof(NdIter))
+    if c.priv != NULL:
+        sub.data[0] = c.priv + t * c.priv_size
+        sub.data[1] = sub.data[0]
+    if c.dim < 0:
+        nd_loop(&sub, c.fn, NULL, lo, hi)
+        return
+    sub.shape[c.dim] = hi - lo
+    sub.size = c.it.size // c.total * (hi - lo)
+    for k in range(sub.nop):
+        if c.priv == NULL or k == 2:
+            sub.data[k] = sub.data[k] + lo * sub.strides[k][c.dim]
+    if sub.size > 0:
+        iter_serial(&sub, c.fn, NULL)
+
+
 cdef void _run_reduce(NdIter* it, inner_fn fn, int op, bint full, int acc_dt, int nthr,
                       Py_ssize_t n_acc) noexcept nogil:
     """Run a reduction iteration whose operands are (acc, acc, x); ``acc`` is contiguous
     with ``n_acc`` elements.
 
     Threads split a kept dim, except when the innermost dim is kept (an outer reduction
-    such as ``sum(dim=0)``): then each thread folds a slice of the outermost reduced dim into
-    a private copy of a small ``acc`` (every thread streams whole rows), and the copies are
-    combined in thread order.
+    such as ``sum(dim=0)``): then each range folds a slice of the outermost reduced dim into
+    a private copy of a small ``acc`` (every thread streams whole rows). A full reduction
+    folds each range of the linear order into its own partial. Partials are combined in
+    range order, so a result depends on the thread count only, never on the scheduling.
     """
-    cdef NdIter* subs
-    cdef Py_ssize_t chunk, lo, hi, total
-    cdef int t, d, k, split = -1, rsplit = -1
-    cdef char* partial
+    cdef int d, split = -1, rsplit = -1
     cdef Py_ssize_t isz = 8 if (acc_dt == DT_INT64 or acc_dt == DT_FLOAT64) else (
         4 if (acc_dt == DT_INT32 or acc_dt == DT_FLOAT32) else 1)
+    cdef Py_ssize_t t, most
+    cdef _ReduceCtx ctx
     cdef char* ptrs[3]
     cdef Py_ssize_t steps[3]
     if nthr > 1 and not full:
@@ -79,88 +113,53 @@ cdef void _run_reduce(NdIter* it, inner_fn fn, int op, bint full, int acc_dt, in
                 if it.strides[0][d] == 0 and it.shape[d] >= nthr:
                     rsplit = d
                     break
-    if rsplit > 0:
-        _run_private(it, fn, op, acc_dt, nthr, n_acc, isz, rsplit)
-        return
     if nthr <= 1 or (not full and split < 0):
         iter_serial(it, fn, NULL)
         return
-    subs = <NdIter*>malloc(nthr * sizeof(NdIter) + nthr * isz)
-    if subs == NULL:
-        iter_serial(it, fn, NULL)
-        return
-    partial = <char*>(subs + nthr)
-    total = it.size if full else it.shape[split]
-    chunk = (total + nthr - 1) // nthr
-    for t in range(nthr):
-        memcpy(&subs[t], it, sizeof(NdIter))
-        if full:
-            memcpy(partial + t * isz, it.data[0], isz)     # the identity
-            subs[t].data[0] = partial + t * isz
-            subs[t].data[1] = partial + t * isz
-        else:
-            lo = t * chunk
-            hi = lo + chunk if lo + chunk < total else total
-            if hi < lo:
-                hi = lo
-            subs[t].shape[split] = hi - lo
-            subs[t].size = it.size // it.shape[split] * (hi - lo)
-            for k in range(it.nop):
-                subs[t].data[k] = it.data[k] + lo * it.strides[k][split]
-    for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-        if full:
-            lo = t * chunk
-            hi = lo + chunk if lo + chunk < total else total
-            nd_loop(&subs[t], fn, NULL, lo, hi)
-        elif subs[t].size > 0:
-            iter_serial(&subs[t], fn, NULL)
+    ctx.it = it
+    ctx.fn = fn
+    ctx.priv = NULL
+    ctx.priv_size = 0
     if full:
-        # fold the per-thread partials in thread order (deterministic)
+        ctx.dim = -1
+        ctx.total = it.size
+        ctx.ntasks = n_tasks(it.size, GRAIN_CHEAP, nthr)
+        ctx.priv_size = isz
+    elif rsplit > 0:
+        ctx.dim = rsplit
+        ctx.total = it.shape[rsplit]
+        # each range's private copy costs n_acc more combines: keep them well below the work
+        most = it.size // (8 * n_acc)
+        ctx.ntasks = n_tasks(ctx.total, 1, nthr)
+        if ctx.ntasks > most:
+            ctx.ntasks = most if most > nthr else nthr
+        ctx.priv_size = n_acc * isz
+    else:
+        ctx.dim = split
+        ctx.total = it.shape[split]
+        ctx.ntasks = n_tasks(ctx.total, GRAIN_CHEAP * ctx.total // it.size, nthr)
+    if ctx.priv_size > 0:
+        ctx.priv = <char*>malloc(ctx.ntasks * ctx.priv_size)
+        if ctx.priv == NULL:
+            iter_serial(it, fn, NULL)
+            return
+        for t in range(ctx.ntasks):
+            memcpy(ctx.priv + t * ctx.priv_size, it.data[0], ctx.priv_size)    # the identity
+    parallel_for(_reduce_range, &ctx, ctx.ntasks, ctx.ntasks, nthr)
+    if full:
         ptrs[0] = it.data[0]
-        ptrs[2] = partial
-        _fold_partials(ptrs, nthr, isz, binary_loop(COMBINE[op], acc_dt))
-    free(subs)
-
-
-cdef void _run_private(NdIter* it, inner_fn fn, int op, int acc_dt, int nthr, Py_ssize_t n_acc,
-                       Py_ssize_t isz, int rd) noexcept nogil:
-    """Outer reduction: thread t folds slice t of reduced dim ``rd`` into its own copy of
-    ``acc``; the copies are then added into ``acc`` in thread order (deterministic)."""
-    cdef NdIter* subs = <NdIter*>malloc(nthr * sizeof(NdIter) + nthr * n_acc * isz)
-    cdef char* priv
-    cdef Py_ssize_t chunk, lo, hi, total = it.shape[rd]
-    cdef int t
-    cdef char* ptrs[3]
-    cdef Py_ssize_t steps[3]
-    if subs == NULL:
-        iter_serial(it, fn, NULL)
-        return
-    priv = <char*>(subs + nthr)
-    chunk = (total + nthr - 1) // nthr
-    for t in range(nthr):
-        memcpy(&subs[t], it, sizeof(NdIter))
-        memcpy(priv + t * n_acc * isz, it.data[0], n_acc * isz)      # the identity
-        subs[t].data[0] = priv + t * n_acc * isz
-        subs[t].data[1] = priv + t * n_acc * isz
-        lo = t * chunk
-        hi = lo + chunk if lo + chunk < total else total
-        if hi < lo:
-            hi = lo
-        subs[t].shape[rd] = hi - lo
-        subs[t].size = it.size // total * (hi - lo)
-        subs[t].data[2] = it.data[2] + lo * it.strides[2][rd]
-    for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-        if subs[t].size > 0:
-            iter_serial(&subs[t], fn, NULL)
-    steps[0] = isz
-    steps[1] = isz
-    steps[2] = isz
-    for t in range(nthr):
-        ptrs[0] = it.data[0]
-        ptrs[1] = it.data[0]
-        ptrs[2] = priv + t * n_acc * isz
-        binary_loop(COMBINE[op], acc_dt)(n_acc, ptrs, steps, NULL)
-    free(subs)
+        ptrs[2] = ctx.priv
+        _fold_partials(ptrs, <int>ctx.ntasks, isz, binary_loop(COMBINE[op], acc_dt))
+    elif ctx.priv != NULL:
+        steps[0] = isz
+        steps[1] = isz
+        steps[2] = isz
+        for t in range(ctx.ntasks):
+            ptrs[0] = it.data[0]
+            ptrs[1] = it.data[0]
+            ptrs[2] = ctx.priv + t * ctx.priv_size
+            binary_loop(COMBINE[op], acc_dt)(n_acc, ptrs, steps, NULL)
+    free(ctx.priv)
 
 
 cdef void _fold_partials(char** ptrs, int nthr, Py_ssize_t isz, inner_fn comb) noexcept nogil:

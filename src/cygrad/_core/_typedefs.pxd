@@ -19,6 +19,10 @@ cdef enum:
 # Operand 0 is the output. Nothing called through this signature may fail.
 ctypedef void (*inner_fn)(Py_ssize_t n, char** p, const Py_ssize_t* s, void* extra) noexcept nogil
 
+# A parallel loop's body (``_iter.parallel_for``): run units [lo, hi) of the loop; ``slot``
+# (0 on the calling thread) is unique among the threads of one loop, for per-thread buffers.
+ctypedef void (*task_fn)(void* ctx, Py_ssize_t lo, Py_ssize_t hi, int slot) noexcept nogil
+
 
 cdef inline int category(int dt) noexcept nogil:
     """0 for bool, 1 for integers, 2 for floating point."""
