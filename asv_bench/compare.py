@@ -30,7 +30,7 @@ if HERE not in sys.path:
 
 MODULES = ["bench_elementwise", "bench_reduce", "bench_indexing", "bench_creation", "bench_matmul",
            "bench_autograd", "bench_nn", "bench_data",
-           "bench_import"]
+           "bench_import", "bench_threads"]
 LIBS = ("cygrad", "numpy", "torch")
 METHOD_RE = re.compile(r"^(time|timeraw)_(.+)_(cygrad|numpy|torch)$")
 

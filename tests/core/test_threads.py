@@ -287,3 +287,74 @@ def test_child_forked_before_any_parallel_kernel_keeps_its_threads():
             cygrad.set_num_threads(2)
         ok = cygrad.get_num_threads() == 2 and float(x.exp().sum()) > 0
     """) == 0
+
+
+# ------------------------------------------------------------------ the thread pool
+def test_matmul_identical_on_one_and_two_threads():
+    # every block, sliver and batch matrix is computed the same way on whichever thread
+    # claims it, so products do not depend on the thread count or on scheduling
+    rng = np.random.default_rng(5)
+    cases = [((512, 300), (300, 384)), ((256, 784), (784, 10)), ((256, 784), (784, 256)),
+             ((16, 96, 80), (16, 80, 72))]
+    for sa, sb in cases:
+        for dt in (np.float32, np.float64):
+            a = from_np(rng.standard_normal(sa).astype(dt))
+            b = from_np(rng.standard_normal(sb).astype(dt))
+            r1, r2 = _both(lambda: a @ b)
+            _identical(r1, r2)
+            np.testing.assert_allclose(r2, a.numpy() @ b.numpy(), rtol=1e-4, atol=1e-3)
+            r1, r2 = _both(lambda: b.transpose(-1, -2) @ a.transpose(-1, -2))
+            _identical(r1, r2)
+
+
+def test_pool_shared_by_concurrent_callers():
+    """Two Python threads running threaded kernels at once: the one that finds the pool busy
+    runs its ranges itself, with the same partition, so results are bitwise the same."""
+    rng = np.random.default_rng(6)
+    a = from_np(rng.standard_normal((384, 512)).astype(np.float32))
+    b = from_np(rng.standard_normal((512, 448)).astype(np.float32))
+    x = from_np(rng.standard_normal(1 << 20).astype(np.float32))
+    cygrad.set_num_threads(2)
+    want_mm, want_sum, want_exp = (a @ b).numpy().copy(), x.sum().item(), x.exp().numpy().copy()
+
+    def work(i):
+        if i % 3 == 0:
+            return np.array_equal((a @ b).numpy(), want_mm)
+        if i % 3 == 1:
+            return x.sum().item() == want_sum
+        return np.array_equal(x.exp().numpy(), want_exp)
+
+    with ThreadPoolExecutor(max_workers=3) as ex:
+        assert all(ex.map(work, range(30)))
+
+
+def test_pool_starts_workers_for_the_thread_count():
+    rc, out = run_child("""
+        import cygrad
+        from cygrad._core import _iter
+        assert _iter._pool_workers() == 0            # nothing threaded has run yet
+        cygrad.set_num_threads(1)
+        x = cygrad.ones(1 << 20)
+        (x + x).sum()
+        assert _iter._pool_workers() == 0
+        cygrad.set_num_threads(3)
+        assert float((x + x).sum()) == 2 * (1 << 20)
+        assert _iter._pool_workers() == (2 if _iter.have_threads() else 0)
+        cygrad.set_num_threads(2)                    # fewer threads: extra workers stay idle
+        assert float((x * 3).sum()) == 3 * (1 << 20)
+        print("ok")
+    """)
+    assert rc == 0 and out.strip().endswith("ok"), out
+
+
+@pytest.mark.parametrize("env, expected", [("3", "3"), ("2,1", "2"), ("", None), ("x", None)])
+def test_default_threads_follow_omp_num_threads(env, expected):
+    import os
+    import subprocess
+    import sys
+    e = dict(os.environ, OMP_NUM_THREADS=env)
+    out = subprocess.run([sys.executable, "-c", "import os, cygrad; print(cygrad.get_num_threads(),"
+                          " len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity')"
+                          " else os.cpu_count())"], capture_output=True, text=True, env=e,
+                         timeout=120).stdout.split()
+    assert out[0] == (expected if expected is not None else out[1])
