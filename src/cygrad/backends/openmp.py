@@ -5,5 +5,10 @@ __all__ = ["is_available"]
 
 
 def is_available():
-    """``True`` when the kernels were compiled with OpenMP (see :func:`cygrad.set_num_threads`)."""
+    """``True`` when the kernels were compiled with OpenMP.
+
+    Elementwise kernels, reductions and matrix products run on cygrad's own thread pool
+    whatever this says; convolution, normalisation, softmax, sort and batched LU use OpenMP
+    threads when it is ``True`` (see :func:`cygrad.set_num_threads`).
+    """
     return _iter.have_openmp()
