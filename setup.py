@@ -2,15 +2,14 @@
 
 * Templates ``src/cygrad/_core/*.pyx.tp`` are rendered to ``.pyx`` (build outputs, never
   committed) with Cython's Tempita, then everything is cythonized with global directives.
-* OpenMP is probed by compiling a tiny program; without it the kernels build serially.
+* Threads are POSIX threads (``_core/_pool.h``, built with ``-pthread``); the build needs no
+  OpenMP. Windows builds run every kernel serially.
 * ``CYGRAD_DEBUG=1`` turns bounds checks and wrap-around back on and compiles with ``-O0 -g``.
 * ``CYGRAD_NATIVE=1`` is an explicit opt-in to ``-march=native`` (never the default, so a
   wheel runs on any x86-64).
 """
 import os
 import sys
-import tempfile
-import textwrap
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -52,43 +51,18 @@ def render_templates():
                 f.write(text)
 
 
-def has_openmp(compiler):
-    """True if the C compiler builds and links a program with ``-fopenmp``."""
-    code = textwrap.dedent(
-        """
-        #include <omp.h>
-        int main(void) { int n = 0;
-        #pragma omp parallel reduction(+:n)
-          n += omp_get_num_threads() > 0;
-          return n > 0 ? 0 : 1; }
-        """
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "probe.c")
-        with open(path, "w") as f:
-            f.write(code)
-        try:
-            objs = compiler.compile([path], output_dir=tmp, extra_postargs=["-fopenmp"])
-            compiler.link_executable(objs, os.path.join(tmp, "probe"), extra_postargs=["-fopenmp"])
-        except Exception:
-            return False
-    return True
-
-
 class BuildExt(build_ext):
     def build_extensions(self):
-        omp = sys.platform != "win32" and has_openmp(self.compiler)
-        if not omp:
-            print("cygrad: OpenMP not found, building serial kernels", file=sys.stderr)
+        posix = sys.platform != "win32"
         for ext in self.extensions:
             args = ["-O0", "-g"] if DEBUG else ["-O3"]
             args += ["-fwrapv", "-fno-math-errno", "-fno-trapping-math"]
             args += ["-Wno-unused-function", "-Wno-unreachable-code"]
             if NATIVE:
                 args.append("-march=native")
-            if omp:
-                args.append("-fopenmp")
-                ext.extra_link_args = list(ext.extra_link_args) + ["-fopenmp"]
+            if posix:
+                args.append("-pthread")
+                ext.extra_link_args = list(ext.extra_link_args) + ["-pthread"]
             ext.extra_compile_args = list(ext.extra_compile_args) + args
         super().build_extensions()
 

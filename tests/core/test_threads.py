@@ -224,58 +224,47 @@ def fork_exit_code(parent, child):
     return int(out.split()[-1])
 
 
-@needs_fork
-def test_forked_child_runs_parallel_kernels():
-    assert fork_exit_code("""
-        import cygrad
-        cygrad.set_num_threads(2)
-        x = cygrad.ones(1 << 20)
-        assert float(x.exp().sum()) > 0          # the parent's OpenMP team is running
-        a = cygrad.rand(4, 64, 64, dtype=cygrad.float64)
-    """, """
-        ok = float((x + x).sum()) == 2 * (1 << 20)       # every parallel kernel runs
-        ok &= float(x.exp().sum()) > 0
-        ok &= tuple((cygrad.rand(300, 300) @ cygrad.rand(300, 300)).shape) == (300, 300)
-        ok &= tuple(cygrad.linalg.solve(a, a).shape) == (4, 64, 64)
-        # only the thread pool ran in the parent: the child starts its own workers
-        ok &= cygrad.get_num_threads() == 2 and cygrad._core._iter._pool_workers() >= 1
-    """) == 0
+# every threaded kernel once, large enough to be split (the parent runs it before fork)
+EVERY_KERNEL = """
+x = cygrad.ones(1 << 20)
+a = cygrad.rand(4, 64, 64, dtype=cygrad.float64)
+s = cygrad.rand(256, 512)
+img = cygrad.rand(64, 8, 28, 28)
+w = cygrad.rand(16, 8, 3, 3)
+def every_kernel():
+    ok = float((x + x).sum()) == 2 * (1 << 20)                    # elementwise, reduction
+    ok &= float(x.exp().sum()) > 0
+    ok &= tuple((cygrad.rand(300, 300) @ cygrad.rand(300, 300)).shape) == (300, 300)
+    ok &= tuple(cygrad.linalg.solve(a, a).shape) == (4, 64, 64)   # batched LU
+    ok &= abs(float(s.softmax(-1).sum()) - 256) < 1e-2            # softmax
+    ok &= tuple(cygrad.nn.functional.layer_norm(s, (512,)).shape) == (256, 512)
+    v = s.sort(-1).values                                         # sort
+    ok &= bool((v[:, 1:] >= v[:, :-1]).all())
+    ok &= float(s.cumsum(-1)[:, -1].min()) > 0                    # scan
+    y = cygrad.nn.functional.conv2d(img, w, padding=1)            # im2col
+    ok &= tuple(cygrad.nn.functional.max_pool2d(y, 2).shape) == (64, 16, 14, 14)
+    return ok
+"""
 
 
 @needs_fork
-def test_forked_child_after_openmp_kernel_runs_parallel_kernels():
-    assert fork_exit_code("""
-        import cygrad
-        cygrad.set_num_threads(2)
-        x = cygrad.ones(1 << 20)
-        a = cygrad.rand(4, 64, 64, dtype=cygrad.float64)
-        cygrad.linalg.solve(a, a)                   # batches on OpenMP threads
-    """, """
-        ok = float((x + x).sum()) == 2 * (1 << 20)
-        ok &= tuple(cygrad.linalg.solve(a, a).shape) == (4, 64, 64)
-        ok &= cygrad.get_num_threads() == 1
-    """) == 0
-
-
-@needs_fork
-def test_forked_child_keeps_one_thread():
-    assert fork_exit_code("""
-        import warnings, cygrad
-        cygrad.set_num_threads(2)
-        a = cygrad.rand(4, 64, 64, dtype=cygrad.float64)
-        cygrad.linalg.solve(a, a)                   # batches on OpenMP threads
-    """, """
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter('always')
+def test_forked_child_runs_every_kernel_on_threads():
+    # the pool's workers do not survive fork(); the child starts its own, whatever the
+    # parent ran, so a DataLoader worker forked from a training process keeps its threads
+    parent = "import warnings, cygrad\ncygrad.set_num_threads(2)\n" + EVERY_KERNEL
+    assert fork_exit_code(parent + "assert every_kernel()\n", """
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
             cygrad.set_num_threads(2)
-        ok = cygrad.get_num_threads() == 1 and 'forked' in str(w[0].message)
+        ok = every_kernel()
+        ok &= cygrad.get_num_threads() == 2 and cygrad._core._iter._pool_workers() >= 1
     """) == 0
 
 
 @needs_fork
 def test_child_forked_before_any_parallel_kernel_keeps_its_threads():
     # a fork server (asv's, multiprocessing's forkserver) imports cygrad and forks workers
-    # before running anything: OpenMP's pool does not exist yet, so threads are safe
+    # before running anything
     assert fork_exit_code("""
         import warnings, cygrad
         cygrad.set_num_threads(2)
@@ -358,3 +347,84 @@ def test_default_threads_follow_omp_num_threads(env, expected):
                           " else os.cpu_count())"], capture_output=True, text=True, env=e,
                          timeout=120).stdout.split()
     assert out[0] == (expected if expected is not None else out[1])
+
+
+# ------------------------------------------------ row, plane and batch kernels on the pool
+def test_row_kernels_identical_on_one_and_two_threads():
+    # softmax, layer norm, sort, top-k and the scans split rows (or blocks of rows) across
+    # threads; each row is computed by one thread in one way, so results are bitwise equal
+    rng = np.random.default_rng(7)
+    F = cygrad.nn.functional
+    for dt in (np.float32, np.float64):
+        # above every kernel's grain size (the scans': 131072 elements)
+        x = from_np(rng.standard_normal((600, 257)).astype(dt))
+        g = from_np(rng.standard_normal((600, 257)).astype(dt))
+        xt = from_np(rng.standard_normal((64, 257, 9)).astype(dt))
+        for fn in (lambda: x.softmax(-1), lambda: x.log_softmax(-1), lambda: xt.softmax(1),
+                   lambda: F.layer_norm(x, (257,)), lambda: x.sort(-1), lambda: x.topk(7, -1),
+                   lambda: xt.sort(1), lambda: x.cumsum(-1), lambda: xt.cumprod(1),
+                   lambda: x.argsort(-1, descending=True)):
+            r1, r2 = _both(lambda: tuple(fn()) if isinstance(fn(), tuple) else fn())
+            _identical(r1, r2)
+        # against NumPy
+        xn = x.numpy()
+        e = np.exp(xn - xn.max(-1, keepdims=True))
+        np.testing.assert_allclose(x.softmax(-1).numpy(), e / e.sum(-1, keepdims=True),
+                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_array_equal(x.sort(-1).values.numpy(), np.sort(xn, -1))
+        np.testing.assert_allclose(xt.cumsum(1).numpy(), np.cumsum(xt.numpy(), 1),
+                                   rtol=1e-5, atol=1e-4)
+        # layer norm backward: the input gradient is per row (bitwise); the weight and bias
+        # gradients are sums over ranges of rows, the same on every run at a thread count
+        w = from_np(rng.standard_normal(257).astype(dt)).requires_grad_()
+        b = from_np(rng.standard_normal(257).astype(dt)).requires_grad_()
+        xr = x.detach().requires_grad_()
+
+        def grads():
+            xr.grad = w.grad = b.grad = None
+            F.layer_norm(xr, (257,), w, b).backward(g)
+            return xr.grad, w.grad, b.grad
+
+        (dx1, dw1, db1), (dx2, dw2, db2) = _both(grads)
+        _identical(dx1, dx2)
+        cygrad.set_num_threads(2)
+        for _ in range(3):
+            _identical((dw2, db2), tuple(np.array(t.numpy(), copy=True) for t in grads()[1:]))
+        mean = xn.mean(-1, keepdims=True)
+        xhat = (xn - mean) / np.sqrt(xn.var(-1, keepdims=True) + 1e-5)
+        tol = dict(rtol=1e-4, atol=1e-3) if dt == np.float32 else dict(rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(dw2, (g.numpy() * xhat).sum(0), **tol)
+        np.testing.assert_allclose(db2, g.numpy().sum(0), **tol)
+        np.testing.assert_allclose(dw1, dw2, **tol)
+
+
+def test_plane_and_batch_kernels_identical_on_one_and_two_threads():
+    rng = np.random.default_rng(8)
+    F = cygrad.nn.functional
+    for dt in (np.float32, np.float64):
+        img = from_np(rng.standard_normal((32, 6, 30, 30)).astype(dt))
+        w = from_np(rng.standard_normal((8, 6, 3, 3)).astype(dt))
+        imr = img.detach().requires_grad_()
+
+        def conv_grad():
+            imr.grad = None
+            F.conv2d(imr, w, padding=1).sum().backward()          # im2col and col2im
+            return imr.grad
+
+        def pool_grad():
+            imr.grad = None
+            F.max_pool2d(imr, 3, stride=2).sum().backward()
+            return imr.grad
+
+        a = from_np(rng.standard_normal((12, 48, 48)).astype(dt) + 48 * np.eye(48, dtype=dt))
+        rhs = from_np(rng.standard_normal((12, 48, 5)).astype(dt))
+        for fn in (lambda: F.conv2d(img, w, padding=1), lambda: F.max_pool2d(img, 2),
+                   conv_grad, pool_grad, lambda: cygrad.linalg.solve(a, rhs),
+                   lambda: cygrad.linalg.inv(a), lambda: cygrad.linalg.det(a)):
+            r1, r2 = _both(fn)
+            _identical(r1, r2)
+        tol = 1e-4 if dt == np.float32 else 1e-10
+        np.testing.assert_allclose(cygrad.linalg.solve(a, rhs).numpy(),
+                                   np.linalg.solve(a.numpy(), rhs.numpy()), rtol=tol, atol=tol)
+        np.testing.assert_allclose(cygrad.linalg.det(a).numpy(), np.linalg.det(a.numpy()),
+                                   rtol=tol * 10)

@@ -197,7 +197,7 @@ def test_persistent_workers_survive_epochs():
 @pytest.mark.parametrize("method", METHODS)
 def test_workers_after_the_parent_ran_threaded_kernels(method):
     a = cygrad.ones(600, 600)
-    (a @ a).sum()                               # starts OpenMP's team in this process
+    (a @ a).sum()                               # starts the thread pool's workers
     cygrad.ones(2_000_000).sum()
     out = [b.tolist() for b in DataLoader(Threaded(), batch_size=2, num_workers=2,
                                           multiprocessing_context=method, timeout=120)]

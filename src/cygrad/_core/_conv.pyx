@@ -19,13 +19,12 @@ The geometry (stride, padding, dilation, output size) is validated by the Python
 holding the GIL; the loops cannot fail. Planes are independent and split over the threads
 above a grain size.
 """
-from cython.parallel cimport prange
 from libc.math cimport isnan, INFINITY
 from libc.stdint cimport int32_t, int64_t
 
 from ._typedefs cimport DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64
 from ._tensor cimport TensorBase, new_tensor
-from ._iter cimport get_threads, team
+from ._iter cimport get_threads, parallel_for, n_tasks
 
 ctypedef fused number:
     float
@@ -57,11 +56,74 @@ cdef Geom _geom(TensorBase x, tuple k, tuple s, tuple p, tuple d, tuple o) excep
     return g
 
 
-cdef inline int _threads(Py_ssize_t P, Py_ssize_t work) noexcept nogil:
+cdef enum:
+    K_IM2COL, K_COL2IM, K_MAXPOOL, K_MAXPOOL_BWD     # the plane loops of this module
+
+
+cdef struct _PlaneCtx:
+    # one plane loop for the pool: which, the dtype, source and destination, the geometry
+    int kind
+    int dt
+    const char* src
+    char* dst
+    int64_t* idx
+    Geom g
+    Py_ssize_t per, plane    # elements per plane of the per-plane output (or input) and of x
+
+
+cdef void _plane_task(void* ctx, Py_ssize_t p0, Py_ssize_t p1, int slot) noexcept nogil:
+    """Planes ``[p0, p1)`` of the loop ``ctx`` describes."""
+    cdef _PlaneCtx* c = <_PlaneCtx*>ctx
+    cdef Py_ssize_t p, o, per = c.per, plane = c.plane
+    cdef int dt = c.dt
+    for p in range(p0, p1):
+        if c.kind == K_IM2COL:
+            if dt == DT_FLOAT32:
+                _im2col_plane((<const float*>c.src) + p * plane, (<float*>c.dst) + p * per,
+                              &c.g)
+            elif dt == DT_FLOAT64:
+                _im2col_plane((<const double*>c.src) + p * plane, (<double*>c.dst) + p * per,
+                              &c.g)
+            elif dt == DT_INT32:
+                _im2col_plane((<const int32_t*>c.src) + p * plane,
+                              (<int32_t*>c.dst) + p * per, &c.g)
+            else:
+                _im2col_plane((<const int64_t*>c.src) + p * plane,
+                              (<int64_t*>c.dst) + p * per, &c.g)
+        elif c.kind == K_COL2IM:
+            if dt == DT_FLOAT32:
+                _col2im_plane((<const float*>c.src) + p * per, (<float*>c.dst) + p * plane,
+                              &c.g)
+            else:
+                _col2im_plane((<const double*>c.src) + p * per, (<double*>c.dst) + p * plane,
+                              &c.g)
+        elif c.kind == K_MAXPOOL:
+            if dt == DT_FLOAT32:
+                _maxpool_plane((<const float*>c.src) + p * plane, (<float*>c.dst) + p * per,
+                               c.idx + p * per, &c.g)
+            else:
+                _maxpool_plane((<const double*>c.src) + p * plane, (<double*>c.dst) + p * per,
+                               c.idx + p * per, &c.g)
+        elif dt == DT_FLOAT32:
+            for o in range(per):
+                (<float*>c.dst)[p * plane + c.idx[p * per + o]] += \
+                    (<const float*>c.src)[p * per + o]
+        else:
+            for o in range(per):
+                (<double*>c.dst)[p * plane + c.idx[p * per + o]] += \
+                    (<const double*>c.src)[p * per + o]
+
+
+cdef void _run_planes(_PlaneCtx* c, Py_ssize_t P, Py_ssize_t work) noexcept nogil:
+    """Run a plane loop of ``work`` window elements in all over ``P`` planes, on the pool
+    above the grain size (a few ranges of planes per thread)."""
     cdef int n = get_threads()
-    if work < GRAIN or P < 2:
-        return 1
-    return n if n < P else <int>P
+    if work < GRAIN or P < 2 or n < 2:
+        parallel_for(_plane_task, c, P, 1, 1)
+        return
+    if n > P:
+        n = <int>P
+    parallel_for(_plane_task, c, P, n_tasks(P, GRAIN * P // work + 1, n), n)
 
 
 cdef inline void _valid_ox(Geom* g, Py_ssize_t j, Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
@@ -188,22 +250,19 @@ def im2col(TensorBase x, tuple kernel, tuple stride, tuple padding, tuple dilati
     shape[4] = g.ow
     cdef TensorBase cols = new_tensor(5, shape, x._dtype, False)
     cdef Py_ssize_t per = g.kh * g.kw * g.oh * g.ow, plane = g.H * g.W
-    cdef int nt = _threads(P, P * per)
-    cdef char* px = x.ptr()
-    cdef char* pc = cols.ptr()
     cdef int dt = x._dtype
+    cdef _PlaneCtx c
     if dt not in (DT_FLOAT32, DT_FLOAT64, DT_INT32, DT_INT64):
         raise TypeError(f"im2col: unsupported dtype code {dt}")
+    c.kind = K_IM2COL
+    c.dt = dt
+    c.src = x.ptr()
+    c.dst = cols.ptr()
+    c.g = g
+    c.per = per
+    c.plane = plane
     with nogil:
-        for p in prange(P, num_threads=team(nt), schedule="static"):
-            if dt == DT_FLOAT32:
-                _im2col_plane((<const float*>px) + p * plane, (<float*>pc) + p * per, &g)
-            elif dt == DT_FLOAT64:
-                _im2col_plane((<const double*>px) + p * plane, (<double*>pc) + p * per, &g)
-            elif dt == DT_INT32:
-                _im2col_plane((<const int32_t*>px) + p * plane, (<int32_t*>pc) + p * per, &g)
-            else:
-                _im2col_plane((<const int64_t*>px) + p * plane, (<int64_t*>pc) + p * per, &g)
+        _run_planes(&c, P, P * per)
     return cols
 
 
@@ -218,18 +277,18 @@ def col2im(TensorBase cols, tuple in_hw, tuple kernel, tuple stride, tuple paddi
     cdef TensorBase gx = new_tensor(3, shape, cols._dtype, True)
     cdef Geom g = _geom(gx, kernel, stride, padding, dilation, out_hw)
     cdef Py_ssize_t per = g.kh * g.kw * g.oh * g.ow, plane = g.H * g.W
-    cdef int nt = _threads(P, P * per)
-    cdef char* pc = cols.ptr()
-    cdef char* pg = gx.ptr()
-    cdef bint single = cols._dtype == DT_FLOAT32
+    cdef _PlaneCtx c
     if cols._dtype not in (DT_FLOAT32, DT_FLOAT64):
         raise TypeError("col2im: expected float32 or float64 columns")
+    c.kind = K_COL2IM
+    c.dt = cols._dtype
+    c.src = cols.ptr()
+    c.dst = gx.ptr()
+    c.g = g
+    c.per = per
+    c.plane = plane
     with nogil:
-        for p in prange(P, num_threads=team(nt), schedule="static"):
-            if single:
-                _col2im_plane((<const float*>pc) + p * per, (<float*>pg) + p * plane, &g)
-            else:
-                _col2im_plane((<const double*>pc) + p * per, (<double*>pg) + p * plane, &g)
+        _run_planes(&c, P, P * per)
     return gx
 
 
@@ -245,21 +304,19 @@ def max_pool2d_forward(TensorBase x, tuple kernel, tuple stride, tuple padding,
     cdef TensorBase out = new_tensor(3, shape, x._dtype, False)
     cdef TensorBase idx = new_tensor(3, shape, DT_INT64, False)
     cdef Py_ssize_t per = g.oh * g.ow, plane = g.H * g.W
-    cdef int nt = _threads(P, P * per * g.kh * g.kw)
-    cdef char* px = x.ptr()
-    cdef char* po = out.ptr()
-    cdef int64_t* pi = <int64_t*>idx.ptr()
-    cdef bint single = x._dtype == DT_FLOAT32
+    cdef _PlaneCtx c
     if x._dtype not in (DT_FLOAT32, DT_FLOAT64):
         raise TypeError("max_pool2d_forward: expected a float32 or float64 input")
+    c.kind = K_MAXPOOL
+    c.dt = x._dtype
+    c.src = x.ptr()
+    c.dst = out.ptr()
+    c.idx = <int64_t*>idx.ptr()
+    c.g = g
+    c.per = per
+    c.plane = plane
     with nogil:
-        for p in prange(P, num_threads=team(nt), schedule="static"):
-            if single:
-                _maxpool_plane((<const float*>px) + p * plane, (<float*>po) + p * per,
-                               pi + p * per, &g)
-            else:
-                _maxpool_plane((<const double*>px) + p * plane, (<double*>po) + p * per,
-                               pi + p * per, &g)
+        _run_planes(&c, P, P * per * g.kh * g.kw)
     return out, idx
 
 
@@ -272,21 +329,16 @@ def max_pool2d_backward(TensorBase grad, TensorBase idx, tuple in_hw):
     shape[1], shape[2] = in_hw
     cdef TensorBase gx = new_tensor(3, shape, grad._dtype, True)
     cdef Py_ssize_t per = grad._shape[1] * grad._shape[2], plane = shape[1] * shape[2]
-    cdef int nt = _threads(P, P * per * 4)
-    cdef const int64_t* pi = <const int64_t*>idx.ptr()
-    cdef char* pgr = grad.ptr()
-    cdef char* pg = gx.ptr()
-    cdef bint single = grad._dtype == DT_FLOAT32
+    cdef _PlaneCtx c
     if grad._dtype not in (DT_FLOAT32, DT_FLOAT64):
         raise TypeError("max_pool2d_backward: expected a float32 or float64 gradient")
+    c.kind = K_MAXPOOL_BWD
+    c.dt = grad._dtype
+    c.src = grad.ptr()
+    c.dst = gx.ptr()
+    c.idx = <int64_t*>idx.ptr()
+    c.per = per
+    c.plane = plane
     with nogil:
-        for p in prange(P, num_threads=team(nt), schedule="static"):
-            if single:
-                for o in range(per):
-                    (<float*>pg)[p * plane + pi[p * per + o]] += \
-                        (<const float*>pgr)[p * per + o]
-            else:
-                for o in range(per):
-                    (<double*>pg)[p * plane + pi[p * per + o]] += \
-                        (<const double*>pgr)[p * per + o]
+        _run_planes(&c, P, P * per * 4)
     return gx

@@ -20,7 +20,6 @@ cdef void iter_run(NdIter* it, inner_fn fn, void* extra, Py_ssize_t grain) noexc
 cdef void nd_loop(NdIter* it, inner_fn fn, void* extra, Py_ssize_t start,
                   Py_ssize_t end) noexcept nogil
 cdef int get_threads() noexcept nogil
-cdef int team(int n) noexcept nogil
 cdef void parallel_for(task_fn fn, void* ctx, Py_ssize_t n, Py_ssize_t ntasks,
                        int nthreads) noexcept nogil
 cdef Py_ssize_t n_tasks(Py_ssize_t units, Py_ssize_t grain, int nthreads) noexcept nogil

@@ -11,21 +11,16 @@ stride of 0), then ``iter_prepare``:
 4. marks the iteration *tiled* when some operand is fastest along the second dim (``A.T+B``).
 
 Runners call an inner loop ``fn(n, pointers, byte steps, extra)`` per row: ``nd_loop`` over a
-linear range of elements, ``tiled_loop`` over 2-d cache tiles, split across OpenMP threads only
-above a grain size.
+linear range of elements, ``tiled_loop`` over 2-d cache tiles, split across the threads of
+``parallel_for`` only above a grain size.
 """
 import os
-import warnings
 
 from libc.stdlib cimport abs as c_abs
 
 from ._typedefs cimport MAX_NDIM, MAX_OPS, inner_fn, task_fn
 from ._tensor cimport TensorBase, shape_list, _itemsize
 
-
-cdef extern from "_omp.h" nogil:
-    void cg_omp_set_threads(int n)
-    int cg_have_openmp()
 
 cdef extern from "_pool.h" nogil:
     void cg_pool_run(task_fn fn, void* ctx, Py_ssize_t n, Py_ssize_t ntasks, int nthreads)
@@ -38,7 +33,8 @@ cdef enum:
 
 def _default_threads():
     """``OMP_NUM_THREADS`` when set to a positive integer (its first entry, as OpenMP reads a
-    list), else the CPUs this process may run on."""
+    list, so that the variable users set for PyTorch and NumPy's BLAS works here too), else
+    the CPUs this process may run on."""
     env = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
     if env.isdigit() and int(env) > 0:
         return int(env)
@@ -48,33 +44,6 @@ def _default_threads():
 
 
 cdef int NUM_THREADS = _default_threads() if cg_pool_threaded() else 1
-cdef bint TEAM_STARTED = False  # this process has run an OpenMP region with 2+ threads
-cdef bint FORKED = False        # forked after that: OpenMP's threads did not come along
-
-
-cdef int team(int n) noexcept nogil:
-    """The thread count of an OpenMP region about to start (the kernels still on ``prange``
-    pass ``num_threads`` through here), noting when OpenMP's thread pool comes to exist."""
-    global TEAM_STARTED
-    if n > 1:
-        TEAM_STARTED = True
-    return n
-
-
-def _after_fork_in_child():
-    """OpenMP's thread pool does not survive ``fork()``: once the parent has run an OpenMP
-    region, the child's first one would wait forever for threads that exist only in the
-    parent, so such a child runs every kernel on its own thread. ``parallel_for``'s pool
-    starts its workers again in a child; a child forked before any OpenMP region keeps
-    its threads."""
-    global NUM_THREADS, FORKED
-    if TEAM_STARTED:
-        NUM_THREADS = 1
-        FORKED = True
-
-
-if hasattr(os, "register_at_fork"):      # POSIX
-    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 cdef void parallel_for(task_fn fn, void* ctx, Py_ssize_t n, Py_ssize_t ntasks,
@@ -118,25 +87,13 @@ def set_num_threads(n):
         raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
     if n < 1:
         raise ValueError(f"set_num_threads expects a positive integer, got {n}")
-    if FORKED and n > 1:
-        warnings.warn("cygrad: this process was forked, and OpenMP threads cannot be used "
-                      "after fork(); kernels keep running on one thread (start workers with "
-                      "the 'spawn' or 'forkserver' method for threads)", RuntimeWarning,
-                      stacklevel=2)
-        return
     if cg_pool_threaded():
         NUM_THREADS = n
-        cg_omp_set_threads(n)
 
 
 def get_num_threads():
     """Number of threads kernels use above their grain size."""
     return NUM_THREADS
-
-
-def have_openmp():
-    """True if the core was built with OpenMP (some kernels still run on its threads)."""
-    return bool(cg_have_openmp())
 
 
 def have_threads():

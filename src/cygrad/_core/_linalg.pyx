@@ -9,7 +9,6 @@ front ends copy the input into a contiguous work tensor and allocate the GEMM wo
 holding the GIL; the factor and substitution loops then run without it. A zero pivot is reported through ``info`` (never an
 error inside the loop); the Python layer turns it into ``LinAlgError``.
 """
-from cython.parallel cimport prange, threadid
 from libc.math cimport fabs
 from libc.stdlib cimport malloc, free
 from libc.stdint cimport int64_t
@@ -17,7 +16,7 @@ from libc.stdint cimport int64_t
 from ._typedefs cimport DT_FLOAT32, DT_FLOAT64, is_floating
 from ._tensor cimport TensorBase, new_tensor
 from ._elementwise cimport cast_c
-from ._iter cimport get_threads, team
+from ._iter cimport get_threads, parallel_for, n_tasks
 from ._matmul cimport product, product_work_size
 
 ctypedef fused real:
@@ -175,6 +174,42 @@ cdef void* _workspace(int dt, Py_ssize_t n, Py_ssize_t m, int nthreads, int copi
     return w
 
 
+cdef struct _BatchCtx:
+    # a batch of factorisations (or solves) for the pool, one matrix at a time per thread,
+    # each thread with its own GEMM workspace of ``per`` elements
+    bint f64
+    char* lu
+    int64_t* piv
+    int64_t* info
+    char* x
+    Py_ssize_t n, m, per
+    void* work
+
+
+cdef void _lu_task(void* ctx, Py_ssize_t i0, Py_ssize_t i1, int slot) noexcept nogil:
+    cdef _BatchCtx* c = <_BatchCtx*>ctx
+    cdef Py_ssize_t i, n = c.n
+    for i in range(i0, i1):
+        if c.f64:
+            c.info[i] = _lu[double](<double*>c.lu + i * n * n, n, c.piv + i * n, 1,
+                                    <double*>c.work + slot * c.per)
+        else:
+            c.info[i] = _lu[float](<float*>c.lu + i * n * n, n, c.piv + i * n, 1,
+                                   <float*>c.work + slot * c.per)
+
+
+cdef void _solve_task(void* ctx, Py_ssize_t i0, Py_ssize_t i1, int slot) noexcept nogil:
+    cdef _BatchCtx* c = <_BatchCtx*>ctx
+    cdef Py_ssize_t i, n = c.n, m = c.m
+    for i in range(i0, i1):
+        if c.f64:
+            _lu_solve[double](<double*>c.lu + i * n * n, n, c.piv + i * n,
+                              <double*>c.x + i * n * m, m, 1, <double*>c.work + slot * c.per)
+        else:
+            _lu_solve[float](<float*>c.lu + i * n * n, n, c.piv + i * n,
+                             <float*>c.x + i * n * m, m, 1, <float*>c.work + slot * c.per)
+
+
 def lu_factor(TensorBase a):
     """``(lu, pivots, info)`` for a batch of square matrices ``a`` (..., n, n).
 
@@ -185,6 +220,7 @@ def lu_factor(TensorBase a):
     cdef Py_ssize_t n = a._shape[a._ndim - 1], nb = 1, i
     cdef TensorBase piv, info
     cdef int d
+    cdef _BatchCtx c
     cdef Py_ssize_t pshape[16]
     for d in range(a._ndim - 2):
         nb *= a._shape[d]
@@ -204,14 +240,14 @@ def lu_factor(TensorBase a):
         work = _workspace(a._dtype, n, n, inner, nthr if batch_parallel else 1, &per)
         with nogil:
             if batch_parallel:
-                if a._dtype == DT_FLOAT32:
-                    for i in prange(nb, num_threads=team(nthr), schedule="static"):
-                        pi[i] = _lu[float](<float*>pl + i * n * n, n, pp + i * n, 1,
-                                           <float*>work + threadid() * per)
-                else:
-                    for i in prange(nb, num_threads=team(nthr), schedule="static"):
-                        pi[i] = _lu[double](<double*>pl + i * n * n, n, pp + i * n, 1,
-                                            <double*>work + threadid() * per)
+                c.f64 = a._dtype == DT_FLOAT64
+                c.lu = pl
+                c.piv = pp
+                c.info = pi
+                c.n = n
+                c.per = per
+                c.work = work
+                parallel_for(_lu_task, &c, nb, n_tasks(nb, 1, nthr), nthr)
             else:
                 for i in range(nb):
                     if a._dtype == DT_FLOAT32:
@@ -229,6 +265,7 @@ def lu_solve(TensorBase lu, TensorBase piv, TensorBase b):
     cdef TensorBase x = cast_c(b, b._dtype)
     cdef Py_ssize_t n = lu._shape[lu._ndim - 1], m = x._shape[x._ndim - 1], nb = 1, i
     cdef int d
+    cdef _BatchCtx c
     for d in range(lu._ndim - 2):
         nb *= lu._shape[d]
     cdef const int64_t* pp = <const int64_t*>piv.ptr()
@@ -243,16 +280,15 @@ def lu_solve(TensorBase lu, TensorBase piv, TensorBase b):
         work = _workspace(lu._dtype, n, m, inner, nthr if batch_parallel else 1, &per)
         with nogil:
             if batch_parallel:
-                if lu._dtype == DT_FLOAT32:
-                    for i in prange(nb, num_threads=team(nthr), schedule="static"):
-                        _lu_solve[float](<float*>pl + i * n * n, n, pp + i * n,
-                                         <float*>px + i * n * m, m, 1,
-                                         <float*>work + threadid() * per)
-                else:
-                    for i in prange(nb, num_threads=team(nthr), schedule="static"):
-                        _lu_solve[double](<double*>pl + i * n * n, n, pp + i * n,
-                                          <double*>px + i * n * m, m, 1,
-                                          <double*>work + threadid() * per)
+                c.f64 = lu._dtype == DT_FLOAT64
+                c.lu = pl
+                c.piv = <int64_t*>pp
+                c.x = px
+                c.n = n
+                c.m = m
+                c.per = per
+                c.work = work
+                parallel_for(_solve_task, &c, nb, n_tasks(nb, 1, nthr), nthr)
             else:
                 for i in range(nb):
                     if lu._dtype == DT_FLOAT32:

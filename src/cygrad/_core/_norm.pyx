@@ -12,7 +12,7 @@ The backward, per row, with ``xhat = (x - mean) * rstd`` and ``gw = grad * weigh
     dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat))
 
 and the weight and bias gradients are column sums over the rows, ``sum(grad * xhat)`` and
-``sum(grad)``, accumulated in float64 per thread and added up at the end. Rows are
+``sum(grad)``, accumulated in float64 per range of rows and added up in range order at the end. Rows are
 independent: threads split them above a grain size. The float32 rows run in C helpers of
 ``_vecmath.h`` compiled per instruction set (the row sums accumulated in float64 lanes);
 float64 rows in the loops here.
@@ -20,12 +20,11 @@ float64 rows in the loops here.
 from libc.math cimport sqrt
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
-from cython.parallel cimport prange
 
 from ._typedefs cimport DT_FLOAT32, DT_FLOAT64
 from ._tensor cimport TensorBase, new_tensor
 from ._elementwise cimport as_contiguous
-from ._iter cimport get_threads, team, GRAIN_CHEAP
+from ._iter cimport get_threads, parallel_for, n_tasks, GRAIN_CHEAP
 
 cdef extern from "_vecmath.h" nogil:
     float cg_dot_f32(const float* x, const float* y, Py_ssize_t n)
@@ -143,6 +142,49 @@ cdef int _threads(Py_ssize_t rows, Py_ssize_t M) noexcept nogil:
     return nthr if nthr > 1 else 1
 
 
+cdef struct _NormCtx:
+    # one layer-norm pass for the pool: operands (NULL where absent), row geometry, and for
+    # the backward the per-range accumulators and per-thread scratch rows
+    int dt
+    const char* g
+    const char* x
+    char* out
+    char* mean
+    char* rstd
+    const void* w
+    const void* b
+    Py_ssize_t rows, M, ntasks
+    double eps
+    double* acc            # 2 * M doubles per range: weight then bias sums
+    bint need_weight, need_bias
+    char* scratch          # 2 * M elements per thread
+    size_t isz
+
+
+cdef void _fwd_task(void* p, Py_ssize_t r0, Py_ssize_t r1, int slot) noexcept nogil:
+    cdef _NormCtx* c = <_NormCtx*>p
+    if c.dt == DT_FLOAT32:
+        _fwd_rows(<const float*>c.x, <float*>c.out, <float*>c.mean, <float*>c.rstd,
+                  <const float*>c.w, <const float*>c.b, r0, r1, c.M, c.eps)
+    else:
+        _fwd_rows(<const double*>c.x, <double*>c.out, <double*>c.mean, <double*>c.rstd,
+                  <const double*>c.w, <const double*>c.b, r0, r1, c.M, c.eps)
+
+
+cdef void _bwd_task(void* p, Py_ssize_t t0, Py_ssize_t t1, int slot) noexcept nogil:
+    """Ranges ``[t0, t1)`` of ``ntasks``, each summing into its own accumulators so that the
+    weight and bias gradients do not depend on which thread ran which range."""
+    cdef _NormCtx* c = <_NormCtx*>p
+    cdef Py_ssize_t t, M = c.M
+    cdef double* acc
+    cdef char* sc = c.scratch + 2 * M * slot * c.isz
+    for t in range(t0, t1):
+        acc = c.acc + 2 * M * t
+        _bwd_chunk(c.dt, c.g, c.x, c.mean, c.rstd, c.w, c.out,
+                   acc if c.need_weight else NULL, acc + M if c.need_bias else NULL, sc,
+                   c.rows * t // c.ntasks, c.rows * (t + 1) // c.ntasks, M)
+
+
 cdef TensorBase _param(object t, TensorBase x, Py_ssize_t M, str name):
     """``weight``/``bias`` as a contiguous tensor of ``M`` elements of ``x``'s dtype."""
     cdef TensorBase p
@@ -167,8 +209,9 @@ def forward(TensorBase x, Py_ssize_t M, weight=None, bias=None, double eps=1e-5)
     ``out`` has ``x``'s shape (contiguous); ``mean`` and ``rstd`` are 1-d, one per row.
     ``weight`` and ``bias`` (``M`` elements each, ``x``'s dtype) may be None.
     """
-    cdef Py_ssize_t n, rows, t, one[1]
+    cdef Py_ssize_t n, rows, one[1]
     cdef int nthr
+    cdef _NormCtx c
     cdef TensorBase xc, out, mean, rstd, w, b
     if x._dtype != DT_FLOAT32 and x._dtype != DT_FLOAT64:
         raise RuntimeError(f"layer_norm: expected a floating point input, got {x.dtype}")
@@ -185,32 +228,19 @@ def forward(TensorBase x, Py_ssize_t M, weight=None, bias=None, double eps=1e-5)
     rstd = new_tensor(1, one, x._dtype, False)
     if rows == 0:
         return out, mean, rstd
+    c.dt = x._dtype
+    c.x = xc.ptr()
+    c.out = out.ptr()
+    c.mean = mean.ptr()
+    c.rstd = rstd.ptr()
+    c.w = _ptr_or_null(w)
+    c.b = _ptr_or_null(b)
+    c.M = M
+    c.eps = eps
     nthr = _threads(rows, M)
-    cdef const void* pw = _ptr_or_null(w)
-    cdef const void* pb = _ptr_or_null(b)
-    if x._dtype == DT_FLOAT32:
-        with nogil:
-            if nthr == 1:
-                _fwd_rows(<const float*>xc.ptr(), <float*>out.ptr(), <float*>mean.ptr(),
-                          <float*>rstd.ptr(), <const float*>pw, <const float*>pb, 0, rows, M,
-                          eps)
-            else:
-                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-                    _fwd_rows(<const float*>xc.ptr(), <float*>out.ptr(), <float*>mean.ptr(),
-                              <float*>rstd.ptr(), <const float*>pw, <const float*>pb,
-                              rows * t // nthr, rows * (t + 1) // nthr, M, eps)
-    else:
-        with nogil:
-            if nthr == 1:
-                _fwd_rows(<const double*>xc.ptr(), <double*>out.ptr(), <double*>mean.ptr(),
-                          <double*>rstd.ptr(), <const double*>pw, <const double*>pb, 0, rows,
-                          M, eps)
-            else:
-                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-                    _fwd_rows(<const double*>xc.ptr(), <double*>out.ptr(),
-                              <double*>mean.ptr(), <double*>rstd.ptr(), <const double*>pw,
-                              <const double*>pb, rows * t // nthr, rows * (t + 1) // nthr, M,
-                              eps)
+    with nogil:
+        parallel_for(_fwd_task, &c, rows,
+                     n_tasks(rows, GRAIN_CHEAP // M + 1, nthr) if nthr > 1 else 1, nthr)
     return out, mean, rstd
 
 
@@ -248,9 +278,10 @@ def backward(TensorBase grad, TensorBase x, TensorBase mean, TensorBase rstd, we
     Returns ``(dx, dweight, dbias)``: ``dx`` shaped as ``x``, the other two 1-d of ``M``
     elements; each is None unless asked for.
     """
-    cdef Py_ssize_t n, rows, t, one[1]
+    cdef Py_ssize_t n, rows, t, ntasks, one[1]
     cdef Py_ssize_t j
     cdef int nthr, dt = x._dtype, i
+    cdef _NormCtx c
     cdef TensorBase gc, xc, mc, sc, w, dx = None, dwt = None, dbt = None
     cdef double* acc = NULL
     cdef char* scratch = NULL
@@ -285,38 +316,38 @@ def backward(TensorBase grad, TensorBase x, TensorBase mean, TensorBase rstd, we
     if need_bias:
         dbt = new_tensor(1, one, dt, False)
     nthr = _threads(rows, M)
+    ntasks = n_tasks(rows, GRAIN_CHEAP // M + 1, nthr) if nthr > 1 else 1
     isz = 4 if dt == DT_FLOAT32 else 8
-    acc = <double*>malloc(2 * M * nthr * sizeof(double) + 1)
+    acc = <double*>malloc(2 * M * ntasks * sizeof(double) + 1)
     scratch = <char*>malloc(2 * M * nthr * isz + 1)
     if acc == NULL or scratch == NULL:
         free(acc)
         free(scratch)
         raise MemoryError("layer_norm_backward: cannot allocate the accumulators")
-    memset(acc, 0, 2 * M * nthr * sizeof(double))
-    cdef const char* pg = gc.ptr()
-    cdef const char* px = xc.ptr()
-    cdef const char* pm = mc.ptr()
-    cdef const char* ps = sc.ptr()
-    cdef const void* pw = _ptr_or_null(w)
-    cdef char* pdx = NULL if dx is None else dx.ptr()
+    memset(acc, 0, 2 * M * ntasks * sizeof(double))
+    c.dt = dt
+    c.g = gc.ptr()
+    c.x = xc.ptr()
+    c.mean = mc.ptr()
+    c.rstd = sc.ptr()
+    c.w = _ptr_or_null(w)
+    c.out = NULL if dx is None else dx.ptr()
+    c.rows = rows
+    c.M = M
+    c.ntasks = ntasks
+    c.acc = acc
+    c.need_weight = need_weight
+    c.need_bias = need_bias
+    c.scratch = scratch
+    c.isz = isz
     cdef char* pdw = NULL if dwt is None else dwt.ptr()
     cdef char* pdb = NULL if dbt is None else dbt.ptr()
     try:
         with nogil:
-            if nthr == 1:
-                _bwd_chunk(dt, pg, px, pm, ps, pw, pdx, acc if need_weight else NULL,
-                           acc + M if need_bias else NULL, scratch, 0, rows, M)
-            else:
-                for t in prange(nthr, num_threads=team(nthr), schedule="static",
-                                chunksize=1):
-                    _bwd_chunk(dt, pg, px, pm, ps, pw, pdx,
-                               acc + 2 * M * t if need_weight else NULL,
-                               acc + 2 * M * t + M if need_bias else NULL,
-                               scratch + 2 * M * t * isz, rows * t // nthr,
-                               rows * (t + 1) // nthr, M)
-                for t in range(1, nthr):
-                    for j in range(2 * M):
-                        acc[j] += acc[2 * M * t + j]
+            parallel_for(_bwd_task, &c, ntasks, ntasks, nthr)
+            for t in range(1, ntasks):       # the ranges' sums, in range order
+                for j in range(2 * M):
+                    acc[j] += acc[2 * M * t + j]
             _store(dt, acc, pdw, M)
             _store(dt, acc + M, pdb, M)
     finally:

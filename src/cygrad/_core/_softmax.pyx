@@ -19,12 +19,11 @@ all zeros, as in PyTorch's attention; plain softmax keeps NaN for it, as ``torch
 does. Rows are independent: threads split them above a grain size.
 """
 from libc.math cimport exp, log, INFINITY
-from cython.parallel cimport prange
 
-from ._typedefs cimport DT_FLOAT32, DT_FLOAT64
+from ._typedefs cimport DT_FLOAT32, DT_FLOAT64, task_fn
 from ._tensor cimport TensorBase, new_tensor, split_dim, wrap_dim
 from ._elementwise cimport as_contiguous
-from ._iter cimport get_threads, team, GRAIN_TRANSCENDENTAL
+from ._iter cimport get_threads, parallel_for, n_tasks, GRAIN_TRANSCENDENTAL
 
 cdef extern from "_vecmath.h" nogil:
     float cg_fold_max_f32(const float* x, Py_ssize_t n)
@@ -138,6 +137,36 @@ cdef void _bwd_rows(const real* g, const real* y, real* o, Py_ssize_t r0, Py_ssi
         _bwd_row(g + base, y + base, o + base, length, inner, scale, logsm)
 
 
+
+cdef struct _RowsCtx:
+    # one softmax pass for the pool: the operands and the row geometry
+    const char* a          # x (forward) or grad (backward)
+    const char* b          # y (backward)
+    char* out
+    Py_ssize_t length, inner, causal
+    double scale
+    bint log, zero_empty, f64
+
+
+cdef void _fwd_task(void* p, Py_ssize_t r0, Py_ssize_t r1, int slot) noexcept nogil:
+    cdef _RowsCtx* c = <_RowsCtx*>p
+    if c.f64:
+        _fwd_rows(<const double*>c.a, <double*>c.out, r0, r1, c.length, c.inner, c.scale,
+                  c.log, c.causal, c.zero_empty)
+    else:
+        _fwd_rows(<const float*>c.a, <float*>c.out, r0, r1, c.length, c.inner, c.scale,
+                  c.log, c.causal, c.zero_empty)
+
+
+cdef void _bwd_task(void* p, Py_ssize_t r0, Py_ssize_t r1, int slot) noexcept nogil:
+    cdef _RowsCtx* c = <_RowsCtx*>p
+    if c.f64:
+        _bwd_rows(<const double*>c.a, <const double*>c.b, <double*>c.out, r0, r1, c.length,
+                  c.inner, c.scale, c.log)
+    else:
+        _bwd_rows(<const float*>c.a, <const float*>c.b, <float*>c.out, r0, r1, c.length,
+                  c.inner, c.scale, c.log)
+
 cdef int _threads(Py_ssize_t rows, Py_ssize_t length) noexcept nogil:
     cdef int nthr = get_threads()
     if rows * length < 2 * GRAIN_TRANSCENDENTAL:
@@ -145,6 +174,14 @@ cdef int _threads(Py_ssize_t rows, Py_ssize_t length) noexcept nogil:
     if nthr > rows:
         nthr = <int>rows
     return nthr if nthr > 1 else 1
+
+
+cdef void _run(task_fn fn, _RowsCtx* c, Py_ssize_t rows, Py_ssize_t length) noexcept nogil:
+    """Run a row pass over ``rows`` rows, on the pool above the grain size (a few ranges
+    per thread, each of at least ``GRAIN_TRANSCENDENTAL`` elements)."""
+    cdef int nthr = _threads(rows, length)
+    cdef Py_ssize_t grain = GRAIN_TRANSCENDENTAL // length if length < GRAIN_TRANSCENDENTAL else 1
+    parallel_for(fn, c, rows, n_tasks(rows, grain, nthr) if nthr > 1 else 1, nthr)
 
 
 cdef int _check(TensorBase x, str name) except -1:
@@ -161,8 +198,9 @@ def forward(TensorBase x, int dim, bint log=False, double scale=1.0, Py_ssize_t 
     ``causal = L > 0`` (last dim only) keeps columns ``j <= i`` of row ``i`` of every
     ``(L, length)`` block; ``zero_empty`` gives rows with nothing kept (all ``-inf``) zeros.
     """
-    cdef Py_ssize_t outer, length, inner, rows, t
-    cdef int d, nthr
+    cdef Py_ssize_t outer, length, inner, rows
+    cdef int d
+    cdef _RowsCtx c
     cdef TensorBase xc, out
     _check(x, "log_softmax" if log else "softmax")
     d = wrap_dim(dim, x._ndim) if x._ndim else 0
@@ -175,35 +213,26 @@ def forward(TensorBase x, int dim, bint log=False, double scale=1.0, Py_ssize_t 
     rows = outer * inner
     if rows == 0 or length == 0:
         return out
-    nthr = _threads(rows, length)
-    if x._dtype == DT_FLOAT32:
-        with nogil:
-            if nthr == 1:
-                _fwd_rows(<const float*>xc.ptr(), <float*>out.ptr(), 0, rows, length, inner,
-                          scale, log, causal, zero_empty)
-            else:
-                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-                    _fwd_rows(<const float*>xc.ptr(), <float*>out.ptr(), rows * t // nthr,
-                              rows * (t + 1) // nthr, length, inner, scale, log, causal,
-                              zero_empty)
-    else:
-        with nogil:
-            if nthr == 1:
-                _fwd_rows(<const double*>xc.ptr(), <double*>out.ptr(), 0, rows, length,
-                          inner, scale, log, causal, zero_empty)
-            else:
-                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-                    _fwd_rows(<const double*>xc.ptr(), <double*>out.ptr(), rows * t // nthr,
-                              rows * (t + 1) // nthr, length, inner, scale, log, causal,
-                              zero_empty)
+    c.a = <const char*>xc.ptr()
+    c.out = <char*>out.ptr()
+    c.length = length
+    c.inner = inner
+    c.causal = causal
+    c.scale = scale
+    c.log = log
+    c.zero_empty = zero_empty
+    c.f64 = x._dtype == DT_FLOAT64
+    with nogil:
+        _run(_fwd_task, &c, rows, length)
     return out
 
 
 def backward(TensorBase grad, TensorBase y, int dim, bint log=False, double scale=1.0):
     """The input gradient of ``y = forward(x, dim, log, scale)`` for output gradient ``grad``:
     ``scale * y * (grad - sum(grad * y))``, or ``grad - exp(y) * sum(grad)`` for ``log``."""
-    cdef Py_ssize_t outer, length, inner, rows, t
-    cdef int d, nthr, i
+    cdef Py_ssize_t outer, length, inner, rows
+    cdef int d, i
+    cdef _RowsCtx c
     cdef TensorBase gc, yc, out
     _check(y, "softmax_backward")
     if grad._dtype != y._dtype or grad._ndim != y._ndim:
@@ -221,25 +250,16 @@ def backward(TensorBase grad, TensorBase y, int dim, bint log=False, double scal
     rows = outer * inner
     if rows == 0 or length == 0:
         return out
-    nthr = _threads(rows, length)
-    if y._dtype == DT_FLOAT32:
-        with nogil:
-            if nthr == 1:
-                _bwd_rows(<const float*>gc.ptr(), <const float*>yc.ptr(), <float*>out.ptr(),
-                          0, rows, length, inner, scale, log)
-            else:
-                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-                    _bwd_rows(<const float*>gc.ptr(), <const float*>yc.ptr(),
-                              <float*>out.ptr(), rows * t // nthr, rows * (t + 1) // nthr,
-                              length, inner, scale, log)
-    else:
-        with nogil:
-            if nthr == 1:
-                _bwd_rows(<const double*>gc.ptr(), <const double*>yc.ptr(),
-                          <double*>out.ptr(), 0, rows, length, inner, scale, log)
-            else:
-                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-                    _bwd_rows(<const double*>gc.ptr(), <const double*>yc.ptr(),
-                              <double*>out.ptr(), rows * t // nthr, rows * (t + 1) // nthr,
-                              length, inner, scale, log)
+    c.a = <const char*>gc.ptr()
+    c.b = <const char*>yc.ptr()
+    c.out = <char*>out.ptr()
+    c.length = length
+    c.inner = inner
+    c.causal = 0
+    c.scale = scale
+    c.log = log
+    c.zero_empty = False
+    c.f64 = y._dtype == DT_FLOAT64
+    with nogil:
+        _run(_bwd_task, &c, rows, length)
     return out

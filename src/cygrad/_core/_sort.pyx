@@ -16,12 +16,11 @@ index, so ``topk(x, k)`` equals ``sort(x, descending=True)[:k]``.
 from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
-from cython.parallel cimport prange
 
 from ._typedefs cimport MAX_NDIM, DT_BOOL, DT_INT32, DT_INT64, DT_FLOAT32, DT_FLOAT64
-from ._tensor cimport TensorBase, new_tensor, make_view, split_dim, wrap_dim
+from ._tensor cimport TensorBase, new_tensor, make_view, split_dim, wrap_dim, _itemsize
 from ._elementwise cimport as_contiguous, cast_c
-from ._iter cimport get_threads, team
+from ._iter cimport get_threads, parallel_for, n_tasks
 
 ctypedef fused key_t:
     uint8_t
@@ -261,65 +260,80 @@ cdef void _sort_rows(const key_t* x, key_t* vals, int64_t* idx, Py_ssize_t lengt
             idx[obase + j * inner] = ib[j]
 
 
+cdef struct _SortCtx:
+    # one sort or top-k for the pool: the operands, the row geometry and per-thread scratch
+    int dt
+    const void* x
+    void* v
+    int64_t* o
+    Py_ssize_t length, inner, kk
+    bint desc, topk, sort_selected
+    char* kb               # 2 * length keys per thread
+    int64_t* ib            # 2 * length indices per thread
+    size_t ksz
+
+
+cdef void _sort_task(void* p, Py_ssize_t r0, Py_ssize_t r1, int slot) noexcept nogil:
+    cdef _SortCtx* c = <_SortCtx*>p
+    cdef Py_ssize_t off = slot * 2 * c.length
+    cdef char* kb = c.kb + off * c.ksz
+    cdef int64_t* ib = c.ib + off
+    if c.dt == DT_BOOL:
+        _sort_rows(<const uint8_t*>c.x, <uint8_t*>c.v, c.o, c.length, c.inner, r0, r1, c.kk,
+                   c.desc, c.topk, c.sort_selected, <uint8_t*>kb, ib)
+    elif c.dt == DT_INT32:
+        _sort_rows(<const int32_t*>c.x, <int32_t*>c.v, c.o, c.length, c.inner, r0, r1, c.kk,
+                   c.desc, c.topk, c.sort_selected, <int32_t*>kb, ib)
+    elif c.dt == DT_INT64:
+        _sort_rows(<const int64_t*>c.x, <int64_t*>c.v, c.o, c.length, c.inner, r0, r1, c.kk,
+                   c.desc, c.topk, c.sort_selected, <int64_t*>kb, ib)
+    elif c.dt == DT_FLOAT32:
+        _sort_rows(<const float*>c.x, <float*>c.v, c.o, c.length, c.inner, r0, r1, c.kk,
+                   c.desc, c.topk, c.sort_selected, <float*>kb, ib)
+    else:
+        _sort_rows(<const double*>c.x, <double*>c.v, c.o, c.length, c.inner, r0, r1, c.kk,
+                   c.desc, c.topk, c.sort_selected, <double*>kb, ib)
+
+
 cdef int _run_sort(TensorBase xc, TensorBase vals, TensorBase idx, Py_ssize_t outer,
                    Py_ssize_t length, Py_ssize_t inner, Py_ssize_t kk, bint desc, bint topk,
-                   bint sort_selected, key_t* tag) except -1:
-    cdef Py_ssize_t rows = outer * inner, per, t
+                   bint sort_selected) except -1:
+    cdef Py_ssize_t rows = outer * inner, ntasks
     cdef int nthr = get_threads()
     cdef Py_ssize_t total = rows * length
-    cdef key_t* kb
-    cdef int64_t* ib
-    cdef const key_t* x = <const key_t*>xc.ptr()
-    cdef key_t* v = <key_t*>vals.ptr()
-    cdef int64_t* o = <int64_t*>idx.ptr()
+    cdef _SortCtx c
     if rows == 0 or length == 0 or kk == 0:
         return 0
     if nthr > rows:
         nthr = <int>rows
     if total < SORT_GRAIN * 2 or nthr < 1:
         nthr = 1
-    kb = <key_t*>malloc(nthr * 2 * length * sizeof(key_t))
-    ib = <int64_t*>malloc(nthr * 2 * length * sizeof(int64_t))
-    if kb == NULL or ib == NULL:
-        free(kb)
-        free(ib)
+    ntasks = n_tasks(rows, SORT_GRAIN // length + 1, nthr) if nthr > 1 else 1
+    c.dt = xc._dtype
+    c.ksz = _itemsize(c.dt)
+    c.x = xc.ptr()
+    c.v = vals.ptr()
+    c.o = <int64_t*>idx.ptr()
+    c.length = length
+    c.inner = inner
+    c.kk = kk
+    c.desc = desc
+    c.topk = topk
+    c.sort_selected = sort_selected
+    c.kb = <char*>malloc(nthr * 2 * length * c.ksz)
+    c.ib = <int64_t*>malloc(nthr * 2 * length * sizeof(int64_t))
+    if c.kb == NULL or c.ib == NULL:
+        free(c.kb)
+        free(c.ib)
         raise MemoryError(f"cannot allocate scratch space for {length} elements")
     try:
-        if nthr == 1:
-            with nogil:
-                _sort_rows(x, v, o, length, inner, 0, rows, kk, desc, topk, sort_selected,
-                           kb, ib)
-        else:
-            with nogil:
-                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-                    _sort_rows(x, v, o, length, inner, rows * t // nthr,
-                               rows * (t + 1) // nthr, kk, desc, topk, sort_selected,
-                               kb + t * 2 * length, ib + t * 2 * length)
+        with nogil:
+            parallel_for(_sort_task, &c, rows, ntasks, nthr)
     finally:
-        free(kb)
-        free(ib)
+        free(c.kb)
+        free(c.ib)
     return 0
 
-
-cdef object _sort_dispatch(TensorBase xc, TensorBase vals, TensorBase idx, Py_ssize_t outer,
-                           Py_ssize_t length, Py_ssize_t inner, Py_ssize_t kk, bint desc,
-                           bint topk, bint sort_selected):
-    cdef int dt = xc._dtype
-    if dt == DT_BOOL:
-        _run_sort(xc, vals, idx, outer, length, inner, kk, desc, topk, sort_selected,
-                  <uint8_t*>NULL)
-    elif dt == DT_INT32:
-        _run_sort(xc, vals, idx, outer, length, inner, kk, desc, topk, sort_selected,
-                  <int32_t*>NULL)
-    elif dt == DT_INT64:
-        _run_sort(xc, vals, idx, outer, length, inner, kk, desc, topk, sort_selected,
-                  <int64_t*>NULL)
-    elif dt == DT_FLOAT32:
-        _run_sort(xc, vals, idx, outer, length, inner, kk, desc, topk, sort_selected,
-                  <float*>NULL)
-    else:
-        _run_sort(xc, vals, idx, outer, length, inner, kk, desc, topk, sort_selected,
-                  <double*>NULL)
 
 
 def sort(TensorBase x, dim, bint descending):
@@ -342,7 +356,7 @@ def sort(TensorBase x, dim, bint descending):
     cdef TensorBase vals = new_tensor(x._ndim, x._shape, x._dtype, False)
     cdef TensorBase idx = new_tensor(x._ndim, x._shape, DT_INT64, False)
     split_dim(x, d, &outer, &length, &inner)
-    _sort_dispatch(xc, vals, idx, outer, length, inner, length, descending, False, False)
+    _run_sort(xc, vals, idx, outer, length, inner, length, descending, False, False)
     return vals, idx
 
 
@@ -383,7 +397,7 @@ def topk(TensorBase x, k, dim, bint largest, bint sorted):
     xc = as_contiguous(x)
     vals = new_tensor(x._ndim, shape, x._dtype, False)
     idx = new_tensor(x._ndim, shape, DT_INT64, False)
-    _sort_dispatch(xc, vals, idx, outer, length, inner, kk, largest, True, sorted)
+    _run_sort(xc, vals, idx, outer, length, inner, kk, largest, True, sorted)
     return vals, idx
 
 
@@ -443,32 +457,53 @@ cdef void _scan_block(const scan_t* x, scan_t* o, Py_ssize_t a0, Py_ssize_t a1,
                         o[base + j * inner + b] = <scan_t>acc[b]
 
 
+cdef struct _ScanCtx:
+    # one cumulative sum or product for the pool; ``inner`` running values per thread
+    int dt
+    const void* x
+    void* o
+    Py_ssize_t length, inner
+    bint prod
+    double* acc
+
+
+cdef void _scan_task(void* p, Py_ssize_t a0, Py_ssize_t a1, int slot) noexcept nogil:
+    cdef _ScanCtx* c = <_ScanCtx*>p
+    cdef double* acc = c.acc + slot * c.inner
+    if c.dt == DT_INT64:
+        _scan_block(<const int64_t*>c.x, <int64_t*>c.o, a0, a1, c.length, c.inner, c.prod, acc)
+    elif c.dt == DT_FLOAT32:
+        _scan_block(<const float*>c.x, <float*>c.o, a0, a1, c.length, c.inner, c.prod, acc)
+    else:
+        _scan_block(<const double*>c.x, <double*>c.o, a0, a1, c.length, c.inner, c.prod, acc)
+
+
 cdef int _run_scan(TensorBase xc, TensorBase out, Py_ssize_t outer, Py_ssize_t length,
-                   Py_ssize_t inner, bint prod, scan_t* tag) except -1:
+                   Py_ssize_t inner, bint prod) except -1:
     cdef int nthr = get_threads()
-    cdef Py_ssize_t t
-    cdef const scan_t* x = <const scan_t*>xc.ptr()
-    cdef scan_t* o = <scan_t*>out.ptr()
-    cdef double* acc
+    cdef Py_ssize_t ntasks, block = length * inner
+    cdef _ScanCtx c
     if outer * length * inner == 0:
         return 0
     if nthr > outer:
         nthr = <int>outer
-    if outer * length * inner < SCAN_GRAIN * 2 or nthr < 1:
+    if outer * block < SCAN_GRAIN * 2 or nthr < 1:
         nthr = 1
-    acc = <double*>malloc(nthr * inner * sizeof(double))
-    if acc == NULL:
+    ntasks = n_tasks(outer, SCAN_GRAIN // block + 1, nthr) if nthr > 1 else 1
+    c.dt = xc._dtype
+    c.x = xc.ptr()
+    c.o = out.ptr()
+    c.length = length
+    c.inner = inner
+    c.prod = prod
+    c.acc = <double*>malloc(nthr * inner * sizeof(double))
+    if c.acc == NULL:
         raise MemoryError(f"cannot allocate scratch space for {inner} elements")
     try:
         with nogil:
-            if nthr == 1:
-                _scan_block(x, o, 0, outer, length, inner, prod, acc)
-            else:
-                for t in prange(nthr, num_threads=team(nthr), schedule="static", chunksize=1):
-                    _scan_block(x, o, outer * t // nthr, outer * (t + 1) // nthr, length,
-                                inner, prod, acc + t * inner)
+            parallel_for(_scan_task, &c, outer, ntasks, nthr)
     finally:
-        free(acc)
+        free(c.acc)
     return 0
 
 
@@ -493,12 +528,7 @@ def scan(int op, TensorBase x, dim):
     split_dim(x, d, &outer, &length, &inner)
     xc = as_contiguous(x)
     out = new_tensor(x._ndim, x._shape, x._dtype, False)
-    if x._dtype == DT_INT64:
-        _run_scan(xc, out, outer, length, inner, op == 1, <int64_t*>NULL)
-    elif x._dtype == DT_FLOAT32:
-        _run_scan(xc, out, outer, length, inner, op == 1, <float*>NULL)
-    else:
-        _run_scan(xc, out, outer, length, inner, op == 1, <double*>NULL)
+    _run_scan(xc, out, outer, length, inner, op == 1)
     return out
 
 

@@ -1,14 +1,26 @@
-"""``cygrad.backends.openmp``: whether the kernels were built with OpenMP threads."""
-from .._core import _iter
+"""``cygrad.backends.openmp``: whether the kernels use OpenMP threads (they do not)."""
 
 __all__ = ["is_available"]
 
 
 def is_available():
-    """``True`` when the kernels were compiled with OpenMP.
+    """Whether the kernels were built with OpenMP: always ``False``.
 
-    Elementwise kernels, reductions and matrix products run on cygrad's own thread pool
-    whatever this says; convolution, normalisation, softmax, sort and batched LU use OpenMP
-    threads when it is ``True`` (see :func:`cygrad.set_num_threads`).
+    PyTorch answers ``True`` here on most builds because its CPU kernels run on OpenMP
+    threads. cygrad's run on its own thread pool of POSIX threads instead (see
+    :func:`cygrad.set_num_threads`, which also reads ``OMP_NUM_THREADS``), so code that
+    asks this question to decide whether CPU threads exist should ask
+    :func:`cygrad.get_num_threads` instead.
+
+    Returns
+    -------
+    bool
+        ``False``.
+
+    Examples
+    --------
+    >>> import cygrad
+    >>> cygrad.backends.openmp.is_available()
+    False
     """
-    return _iter.have_openmp()
+    return False
