@@ -247,7 +247,7 @@ def lu_factor(TensorBase a):
                 c.n = n
                 c.per = per
                 c.work = work
-                parallel_for(_lu_task, &c, nb, n_tasks(nb, 1, nthr), nthr)
+                parallel_for(_lu_task, &c, nb, nb, nthr)
             else:
                 for i in range(nb):
                     if a._dtype == DT_FLOAT32:
@@ -288,7 +288,7 @@ def lu_solve(TensorBase lu, TensorBase piv, TensorBase b):
                 c.m = m
                 c.per = per
                 c.work = work
-                parallel_for(_solve_task, &c, nb, n_tasks(nb, 1, nthr), nthr)
+                parallel_for(_solve_task, &c, nb, nb, nthr)
             else:
                 for i in range(nb):
                     if lu._dtype == DT_FLOAT32:

@@ -10,7 +10,10 @@
  *   the OS has not scheduled yet claims nothing, so the caller never waits for it: it waits
  *   only for ranges a worker has already claimed and is running.
  * - A worker that finds no work spins for a few microseconds (back-to-back kernels need no
- *   wake-up) and then sleeps on a condition variable; the waiting caller likewise spins only
+ *   wake-up), yielding its core between checks after the first 10 us (when more threads
+ *   are runnable than there are cores, a spinning worker would otherwise take the time of
+ *   the caller or of another process), and then sleeps on a condition variable; the
+ *   waiting caller likewise spins only
  *   briefly before sleeping, so it never keeps a core from the thread it waits for.
  * - One call runs at a time: a second thread (or a range that itself calls cg_pool_run) finds
  *   the pool taken and runs its ranges serially, so nesting and concurrent callers are safe.
@@ -54,6 +57,7 @@ static int cg_pool_workers(void) { return 0; }
 #else
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <time.h>
 
@@ -71,6 +75,10 @@ static int cg_pool_workers(void) { return 0; }
 
 /* how long an idle worker spins before it sleeps, and a waiting caller before it sleeps */
 #define CG_WORKER_SPIN_NS 50000
+/* after this long an idle worker yields its core between checks, so that on a machine with
+ * more runnable threads than cores its spinning does not take the time of a thread that
+ * has work (the caller, or another process) */
+#define CG_WORKER_YIELD_NS 10000
 #define CG_CALLER_SPIN_NS 5000
 
 typedef struct {
@@ -135,13 +143,16 @@ static void* cg_pool_worker(void* arg) {
     int w = (int)(intptr_t)arg;
     uint32_t seen = cg_pool.flag[w].seen0, go;
     for (;;) {
-        int64_t until = cg_now_ns() + CG_WORKER_SPIN_NS;
+        int64_t start = cg_now_ns(), now;
         int spins = 0;
         while ((go = CG_LOAD(&cg_pool.flag[w].go)) == seen) {
             CG_PAUSE();
             if (++spins == 64) {
                 spins = 0;
-                if (cg_now_ns() > until) {
+                now = cg_now_ns();
+                if (now - start > CG_WORKER_YIELD_NS)
+                    sched_yield();
+                if (now - start > CG_WORKER_SPIN_NS) {
                     pthread_mutex_lock(&cg_pool.lock);
                     CG_STORE(&cg_pool.sleepers, cg_pool.sleepers + 1);
                     while ((go = CG_LOAD(&cg_pool.flag[w].go)) == seen)
