@@ -13,8 +13,8 @@
  *   wake-up), yielding its core between checks after the first 10 us (when more threads
  *   are runnable than there are cores, a spinning worker would otherwise take the time of
  *   the caller or of another process), and then sleeps on a condition variable; the
- *   waiting caller likewise spins only
- *   briefly before sleeping, so it never keeps a core from the thread it waits for.
+ *   waiting caller likewise spins only briefly before sleeping, so it never keeps a core
+ *   from the thread it waits for.
  * - One call runs at a time: a second thread (or a range that itself calls cg_pool_run) finds
  *   the pool taken and runs its ranges serially, so nesting and concurrent callers are safe.
  * - After fork() the child starts with no workers and creates them again when needed.
