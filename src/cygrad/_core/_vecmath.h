@@ -374,12 +374,12 @@ static inline double cg_expm1_tail(double r)
     h = h * r + 1.66666666666666713e-01;
     return 0.5 * r * r + r * r * r * h;
 }
-/* exp as hi + lo: hi the rounded result, lo its rounding error (to a few bits), for the
- * sigmoid. */
-static inline double cg_exp_split(double x, double *lo)
+/* exp(x) 2^sc as hi + lo: hi the rounded result, lo its rounding error (to a few bits), for
+ * the sigmoid and the hyperbolic functions; x past xmax gives inf. */
+static inline double cg_exp_scaled_split(double x, int64_t sc, double xmax, double *lo)
 {
-    const double hi = 709.782712893384, lo_x = -745.1332191019412;
-    double xc = x > hi ? hi : (x < lo_x ? lo_x : x);
+    const double lo_x = -745.1332191019412;
+    double xc = x > xmax ? xmax : (x < lo_x ? lo_x : x);
     double t = xc * 1.4426950408889634 + 6755399441055744.0;
     double kd = t - 6755399441055744.0;
     int64_t k = cg_double_to_bits(t) - cg_double_to_bits(6755399441055744.0);
@@ -388,11 +388,15 @@ static inline double cg_exp_split(double x, double *lo)
     double u = r + q;
     double p = 1.0 + u;
     double pl = (u - (p - 1.0)) + ((r - u) + q);   /* the two roundings above */
-    double res = cg_scale2(p, k);
-    *lo = cg_scale2(pl, k);
-    res = x > hi ? INFINITY : res;
+    double res = cg_scale2(p, k + sc);
+    *lo = cg_scale2(pl, k + sc);
+    res = x > xmax ? INFINITY : res;
     res = x < lo_x ? 0.0 : res;
     return x != x ? x : res;
+}
+static inline double cg_exp_split(double x, double *lo)
+{
+    return cg_exp_scaled_split(x, 0, 709.782712893384, lo);
 }
 static inline double cg_exp(double x)
 {
@@ -561,6 +565,153 @@ static inline double cg_tanh(double x)
     double tl = ((e - (t - bb)) + (2.0 - bb)) + el;
     double q = e / t;
     return copysign(q + (el - q * tl) / t, x);
+}
+
+/* float64 cosh = h + 1/(4h) and, from |x| = 1, sinh = h - 1/(4h), with h = e^|x| / 2 as
+ * hi + lo (finite up to |x| = 710.47, where e^|x| itself overflows). Below 1, sinh(a) =
+ * a + a z S(z), z = a^2, with S the Taylor series to a^19 / 19! (remainder below 2e-20). */
+#define CG_HALF_EXP_MAX 710.4758600739439
+static inline double cg_cosh(double x)
+{
+    double hl, h = cg_exp_scaled_split(fabs(x), -1, CG_HALF_EXP_MAX, &hl);
+    double res = h + (0.25 / h + hl);
+    return x != x ? x : res;
+}
+static inline double cg_sinh(double x)
+{
+    double a = fabs(x);
+    double hl, h = cg_exp_scaled_split(a, -1, CG_HALF_EXP_MAX, &hl);
+    double q = 0.25 / h;
+    double big = (h - q) + (hl + 4.0 * q * q * hl);     /* 1/(4(h + hl)) = q - 4 q^2 hl */
+    double z = a * a;
+    double p = 8.22063524662433e-18;
+    p = p * z + 2.8114572543455206e-15;
+    p = p * z + 7.647163731819816e-13;
+    p = p * z + 1.6059043836821613e-10;
+    p = p * z + 2.505210838544172e-08;
+    p = p * z + 2.7557319223985893e-06;
+    p = p * z + 0.0001984126984126984;
+    p = p * z + 0.008333333333333333;
+    p = p * z + 0.16666666666666666;
+    double small = a + a * z * p;
+    double res = copysign(a < 1.0 ? small : big, x);
+    return x != x ? x : res;
+}
+
+/* float64 atan: |x| by the intervals [0, 7/16), [7/16, 11/16), [11/16, 19/16), [19/16, 39/16)
+ * and beyond, as c + atan(u) with c = 0, atan(1/2), pi/4, atan(3/2), pi/2 (each as hi + lo)
+ * and u = |x|, (2|x| - 1)/(2 + |x|), (|x| - 1)/(|x| + 1), (|x| - 3/2)/(1 + 3/2 |x|), -1/|x|,
+ * whose numerators are exact there; atan(u) = u + u z P(z), z = u^2 <= (7/16)^2, P of degree
+ * 11 (relative error 6e-17). */
+static inline double cg_atan(double x)
+{
+    double a = fabs(x);
+    /* one select after another (nested ones keep the loop from vectorising) */
+    double m = 1.0, c = 0.0, pm = 0.0, qd = 1.0, bh = 0.0, bl = 0.0;
+    m = a >= 0.4375 ? 2.0 : m;
+    c = a >= 0.4375 ? 1.0 : c;
+    pm = a >= 0.4375 ? 1.0 : pm;
+    qd = a >= 0.4375 ? 2.0 : qd;
+    bh = a >= 0.4375 ? 0.4636476090008061 : bh;
+    bl = a >= 0.4375 ? 2.2698777452961687e-17 : bl;
+    m = a >= 0.6875 ? 1.0 : m;
+    qd = a >= 0.6875 ? 1.0 : qd;
+    bh = a >= 0.6875 ? 0.7853981633974483 : bh;
+    bl = a >= 0.6875 ? 3.061616997868383e-17 : bl;
+    c = a >= 1.1875 ? 1.5 : c;
+    pm = a >= 1.1875 ? 1.5 : pm;
+    bh = a >= 1.1875 ? 0.982793723247329 : bh;
+    bl = a >= 1.1875 ? 1.3903311031230998e-17 : bl;
+    m = a >= 2.4375 ? 0.0 : m;
+    c = a >= 2.4375 ? 1.0 : c;
+    pm = a >= 2.4375 ? 1.0 : pm;
+    qd = a >= 2.4375 ? 0.0 : qd;
+    bh = a >= 2.4375 ? 1.5707963267948966 : bh;
+    bl = a >= 2.4375 ? 6.123233995736766e-17 : bl;
+    double u = (a * m - c) / (a * pm + qd);
+    u = a == INFINITY ? -0.0 : u;
+    double z = u * u;
+    double p = 0.014765672579295772;
+    p = p * z + -0.033120205412416844;
+    p = p * z + 0.04491897813192446;
+    p = p * z + -0.05216586580546373;
+    p = p * z + 0.058769315438208604;
+    p = p * z + -0.06666240389180404;
+    p = p * z + 0.0769228545347931;
+    p = p * z + -0.0909090835142111;
+    p = p * z + 0.11111111096544377;
+    p = p * z + -0.14285714285565562;
+    p = p * z + 0.19999999999999404;
+    p = p * z + -0.3333333333333333;
+    double r = bh + ((u * z * p + bl) + u);
+    r = copysign(r, x);
+    return x != x ? x : r;
+}
+
+/* asin(t) - t = t z B(z), z = t^2 <= 1/4, B of degree 13 (relative error 6e-17). */
+static inline double cg_asin_poly(double z)
+{
+    double p = 0.02961784360278849;
+    p = p * z + -0.019251063609761476;
+    p = p * z + 0.019561197368064193;
+    p = p * z + 0.003042112803367317;
+    p = p * z + 0.009320298817537808;
+    p = p * z + 0.00962171028406244;
+    p = p * z + 0.011566475960553163;
+    p = p * z + 0.013963778636220892;
+    p = p * z + 0.017352816617756082;
+    p = p * z + 0.022372157440717466;
+    p = p * z + 0.030381944475591983;
+    p = p * z + 0.044642857142551236;
+    p = p * z + 0.07500000000000118;
+    p = p * z + 0.16666666666666666;
+    return p;
+}
+/* sqrt(w) as d + c: d is the root cut to its upper 21 bits, so d * d and w - d * d are exact,
+ * and c = (w - d^2) / (s + d) the rest. */
+static inline double cg_sqrt_split(double w, double *c)
+{
+    double s = sqrt(w);
+    double d = cg_bits_to_double(cg_double_to_bits(s) & (int64_t)0xFFFFFFFF00000000LL);
+    *c = s > 0.0 ? (w - d * d) / (s + d) : 0.0;
+    return d;
+}
+/* float64 asin and acos: |x| <= 1/2 from the polynomial directly; above, with w = (1 - |x|)/2
+ * (exact) and sqrt(w) = d + c, asin(|x|) = pi/2 - 2 asin(sqrt(w)), acos(|x|) = 2 asin(sqrt(w))
+ * and acos(-|x|) = pi - 2 asin(sqrt(w)); the root kept in two parts so that the
+ * subtraction from pi/2 loses nothing. |x| > 1 gives NaN. */
+static inline double cg_asin(double x)
+{
+    double a = fabs(x);
+    int big = a > 0.5;
+    double w = 0.5 * (1.0 - (a > 1.0 ? 1.0 : a));
+    double z = big ? w : x * x;
+    double bz = z * cg_asin_poly(z);
+    double cc, d = cg_sqrt_split(w, &cc);
+    double sw = d + cc;
+    double pp = 2.0 * sw * bz - (6.123233995736766e-17 - 2.0 * cc);
+    double qq = 0.7853981633974483 - 2.0 * d;
+    double rb = 0.7853981633974483 - (pp - qq);
+    double rs = a + a * bz;
+    double r = copysign(big ? rb : rs, x);
+    r = a > 1.0 ? NAN : r;
+    return x != x ? x : r;
+}
+static inline double cg_acos(double x)
+{
+    double a = fabs(x);
+    int big = a > 0.5;
+    double w = 0.5 * (1.0 - (a > 1.0 ? 1.0 : a));
+    double z = big ? w : x * x;
+    double bz = z * cg_asin_poly(z);
+    double cc, d = cg_sqrt_split(w, &cc);
+    double sw = d + cc;
+    double rpos = 2.0 * (d + (cc + sw * bz));                       /* x > 1/2 */
+    double rneg = 3.141592653589793 - 2.0 * (sw + (sw * bz - 6.123233995736766e-17));
+    double rs = 1.5707963267948966 - (x - (6.123233995736766e-17 - x * bz));
+    double r = big ? (x > 0.0 ? rpos : rneg) : rs;
+    r = a > 1.0 ? NAN : r;
+    return x != x ? x : r;
 }
 
 /* float32 sinh, cosh, tan, atan, asin and acos computed in float64 (the vector math above,
@@ -749,6 +900,11 @@ CG_CONTIG_LOOP(cg_tanh_contig, double, cg_tanh)
 CG_CONTIG_LOOP(cg_log2_contig, double, cg_log2)
 CG_CONTIG_LOOP(cg_log10_contig, double, cg_log10)
 CG_CONTIG_LOOP(cg_exp2_contig, double, cg_exp2)
+CG_CONTIG_LOOP(cg_sinh_contig, double, cg_sinh)
+CG_CONTIG_LOOP(cg_cosh_contig, double, cg_cosh)
+CG_CONTIG_LOOP(cg_atan_contig, double, cg_atan)
+CG_CONTIG_LOOP(cg_asin_contig, double, cg_asin)
+CG_CONTIG_LOOP(cg_acos_contig, double, cg_acos)
 CG_CONTIG_LOOP(cg_sinhf_contig, float, cg_sinhf)
 CG_CONTIG_LOOP(cg_coshf_contig, float, cg_coshf)
 CG_CONTIG_LOOP(cg_atanf_contig, float, cg_atanf)
