@@ -714,6 +714,58 @@ static inline double cg_acos(double x)
     return x != x ? x : r;
 }
 
+/* float64 inverse hyperbolic functions. log(u) + c / u (c a small correction to u) times
+ * 2^e (e added to u's exponent: the factor 2 of asinh and acosh for large arguments). */
+static inline double cg_log_corrected(double u, double c, double e)
+{
+    double kd, f = cg_log_reduce(u, &kd);
+    return cg_log_assemble(f, kd + e, c / u);
+}
+/* The rounding error of 1 + y, y >= 0. */
+static inline double cg_one_plus_err(double y, double u)
+{
+    return y < 1.0 ? y - (u - 1.0) : 1.0 - (u - y);
+}
+/* asinh(x) = log1p(a + a^2 / (1 + sqrt(1 + a^2))) with the sign of x (a = |x|); past 2^28,
+ * log(2a). acosh(x) = log1p(t + sqrt(2t + t^2)), t = x - 1 (NaN below 1); past 2^28,
+ * log(2x). atanh(x) = log1p(2a / (1 - a)) / 2 with the sign of x, 2a / (1 - a) written as
+ * 2a + 2a a / (1 - a) below 1/2. */
+static inline double cg_asinh(double x)
+{
+    double a = fabs(x);
+    int big = a > 268435456.0;
+    double ac = big ? 1.0 : a;
+    double y = ac + ac * ac / (1.0 + sqrt(1.0 + ac * ac));
+    double u = big ? a : 1.0 + y;
+    double c = big ? 0.0 : cg_one_plus_err(y, u);
+    double r = cg_log_corrected(u, c, big ? 1.0 : 0.0);
+    r = a == INFINITY ? a : r;
+    r = copysign(r, x);
+    return x != x ? x : r;
+}
+static inline double cg_acosh(double x)
+{
+    int big = x > 268435456.0;
+    double t = x - 1.0;
+    double tc = big ? 1.0 : (t < 0.0 ? 0.0 : t);
+    double y = tc + sqrt(2.0 * tc + tc * tc);
+    double u = big ? x : 1.0 + y;
+    double c = big ? 0.0 : cg_one_plus_err(y, u);
+    double r = cg_log_corrected(u, c, big ? 1.0 : 0.0);
+    r = x == 1.0 ? 0.0 : r;
+    r = x == INFINITY ? x : r;
+    r = x < 1.0 ? NAN : r;
+    return x != x ? x : r;
+}
+static inline double cg_atanh(double x)
+{
+    double a = fabs(x), t = a + a;
+    double y = a < 0.5 ? t + t * a / (1.0 - a) : t / (1.0 - a);
+    double r = copysign(0.5 * cg_log1p(y), x);
+    r = a > 1.0 ? NAN : r;
+    return x != x ? x : r;
+}
+
 /* float32 sinh, cosh, tan, atan, asin and acos computed in float64 (the vector math above,
  * then one rounding): simpler than float32 forms that keep 2 ulp, at half the vector width. */
 static inline float cg_sinhf(float x)
@@ -905,6 +957,9 @@ CG_CONTIG_LOOP(cg_cosh_contig, double, cg_cosh)
 CG_CONTIG_LOOP(cg_atan_contig, double, cg_atan)
 CG_CONTIG_LOOP(cg_asin_contig, double, cg_asin)
 CG_CONTIG_LOOP(cg_acos_contig, double, cg_acos)
+CG_CONTIG_LOOP(cg_asinh_contig, double, cg_asinh)
+CG_CONTIG_LOOP(cg_acosh_contig, double, cg_acosh)
+CG_CONTIG_LOOP(cg_atanh_contig, double, cg_atanh)
 CG_CONTIG_LOOP(cg_sinhf_contig, float, cg_sinhf)
 CG_CONTIG_LOOP(cg_coshf_contig, float, cg_coshf)
 CG_CONTIG_LOOP(cg_atanf_contig, float, cg_atanf)
