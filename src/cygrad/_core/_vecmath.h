@@ -1077,6 +1077,117 @@ CG_TRIG_LOOP(cg_sinf_contig, cg_sinf, sinf)
 CG_TRIG_LOOP(cg_cosf_contig, cg_cosf, cosf)
 CG_TRIG_LOOP(cg_tanf_contig, cg_tanf, tanf)
 
+/* float64 sin, cos and tan. |x| <= CG_TRIG_MAX: x = k pi/2 + r, pi/2 in three parts (the first
+ * two of 33 bits, so k times them is exact for |k| < 2^20), r kept as rh + rl; sin(r) and
+ * cos(r) by their Taylor series to r^17 and r^18 (remainders below 1e-19 for |r| <= pi/4), cos
+ * with the rounding of 1 - r^2/2 added back; the quadrant picks sin, cos and their signs; tan
+ * is their quotient corrected for the low parts of both (no exactness is asked of a product:
+ * the compiler may fuse it into a multiply-add in the AVX-512 clone). Where the
+ * reduction cancels (a result below 1e-13 or, for tan, above 1e13, for |x| > pi/4) or |x|
+ * exceeds CG_TRIG_MAX, the loops below send the block to libm (exact reduction). */
+#define CG_TRIG_MAX 1.0e6
+static inline double cg_trig_reduce(double x, double *rl, int64_t *q)
+{
+    double t = x * 0.6366197723675814 + 6755399441055744.0;
+    double kd = t - 6755399441055744.0;
+    *q = cg_double_to_bits(t) - cg_double_to_bits(6755399441055744.0);
+    double a = kd * 6.077100506303966e-11, b = kd * 2.0222662487959506e-21;
+    double t1 = x - kd * 1.5707963267341256;
+    double t2 = t1 - a;
+    double e2 = (t1 - t2) - a;
+    double t3 = t2 - b;
+    double e3 = (t2 - t3) - b;
+    *rl = e2 + e3;
+    return t3;
+}
+/* sin(rh + rl) - rh. */
+static inline double cg_sin_tail(double rh, double rl, double z)
+{
+    double p = 2.8114572543455206e-15;
+    p = p * z + -7.647163731819816e-13;
+    p = p * z + 1.6059043836821613e-10;
+    p = p * z + -2.505210838544172e-08;
+    p = p * z + 2.7557319223985893e-06;
+    p = p * z + -0.0001984126984126984;
+    p = p * z + 0.008333333333333333;
+    p = p * z + -0.16666666666666666;
+    return rh * z * p + rl * (1.0 - 0.5 * z);
+}
+/* cos(rh + rl) as w + (its low part), w = 1 - r^2/2 rounded. */
+static inline double cg_cos_kernel(double rh, double rl, double z, double *lo)
+{
+    double p = -1.5619206968586225e-16;
+    p = p * z + 4.779477332387385e-14;
+    p = p * z + -1.1470745597729725e-11;
+    p = p * z + 2.08767569878681e-09;
+    p = p * z + -2.755731922398589e-07;
+    p = p * z + 2.48015873015873e-05;
+    p = p * z + -0.001388888888888889;
+    p = p * z + 0.041666666666666664;
+    double hz = 0.5 * z, w = 1.0 - hz;
+    *lo = ((1.0 - w) - hz) + (z * z * p - rh * rl);
+    return w;
+}
+static inline double cg_sin(double x)
+{
+    int64_t q;
+    double rl, rh = cg_trig_reduce(x, &rl, &q), z = rh * rh;
+    double cl, c = cg_cos_kernel(rh, rl, z, &cl);
+    double sn = rh + cg_sin_tail(rh, rl, z), cs = c + cl;
+    double r = (q & 1) ? cs : sn;
+    r = (q & 2) ? -r : r;
+    return x == 0.0 ? x : r;
+}
+static inline double cg_cos(double x)
+{
+    int64_t q;
+    double rl, rh = cg_trig_reduce(x, &rl, &q), z = rh * rh;
+    double cl, c = cg_cos_kernel(rh, rl, z, &cl);
+    double sn = rh + cg_sin_tail(rh, rl, z), cs = c + cl;
+    double r = (q & 1) ? sn : cs;
+    return ((q + 1) & 2) ? -r : r;
+}
+static inline double cg_tan(double x)
+{
+    int64_t q;
+    double rl, rh = cg_trig_reduce(x, &rl, &q), z = rh * rh;
+    double cl, c = cg_cos_kernel(rh, rl, z, &cl);
+    double ch = c + cl, cll = (c - ch) + cl;            /* cos and sin as value + error */
+    double st = cg_sin_tail(rh, rl, z);
+    double sh = rh + st, sl = (rh - sh) + st;
+    int odd = (int)(q & 1);
+    /* num / den: sin / cos, or -cos / sin in the odd quadrants */
+    double nh = odd ? -ch : sh, nl = odd ? -cll : sl;
+    double dh = odd ? sh : ch, dl = odd ? sl : cll;
+    double t = nh / dh;
+    double res = t + (nl - t * dl) / dh;
+    return x == 0.0 ? x : res;
+}
+/* The blocks: the vector kernel, then libm's for a block where the reduction may have lost
+ * digits (see above) or an argument is past CG_TRIG_MAX, NaN or infinite. The arguments are
+ * copied first, since o may be x (in place). */
+#define CG_TRIG64_LOOP(NAME, FN, LIBM, BAD)                                             \
+CG_CLONES static void NAME(Py_ssize_t n, double *o, const double *x)                    \
+{                                                                                       \
+    double xb[256];                                                                     \
+    for (Py_ssize_t i0 = 0; i0 < n; i0 += 256) {                                        \
+        Py_ssize_t m = n - i0 < 256 ? n - i0 : 256;                                     \
+        double *ob = o + i0;                                                            \
+        int ok = 1;                                                                     \
+        memcpy(xb, x + i0, (size_t)m * sizeof(double));                                 \
+        for (Py_ssize_t i = 0; i < m; i++) ob[i] = FN(xb[i]);                           \
+        for (Py_ssize_t i = 0; i < m; i++) {                                            \
+            double a = fabs(xb[i]), v = fabs(ob[i]);                                    \
+            ok &= (a <= CG_TRIG_MAX) & ((a < 0.78) | !(BAD));                           \
+        }                                                                               \
+        if (!ok)                                                                        \
+            for (Py_ssize_t i = 0; i < m; i++) ob[i] = LIBM(xb[i]);                     \
+    }                                                                                   \
+}
+CG_TRIG64_LOOP(cg_sin_contig, cg_sin, sin, v < 1e-13)
+CG_TRIG64_LOOP(cg_cos_contig, cg_cos, cos, v < 1e-13)
+CG_TRIG64_LOOP(cg_tan_contig, cg_tan, tan, (v < 1e-13) | (v > 1e13))
+
 /* Contiguous max/min folds with NaN propagation, 8 lanes of GCC vector extensions (NumPy and
  * PyTorch semantics: any NaN makes the result NaN). n >= 1. */
 #define CG_FOLD_EXTREMUM(NAME, T, IT, CMP)                                              \
