@@ -13,6 +13,14 @@
 #include <string.h>
 #include <math.h>
 
+/* Large kernels the compiler would otherwise call once per element (which stops the loop from
+ * vectorising) are forced inline into the loops. */
+#if defined(__GNUC__)
+#define CG_INLINE static inline __attribute__((always_inline))
+#else
+#define CG_INLINE static inline
+#endif
+
 static inline float cg_bits_to_float(int32_t i) { float f; memcpy(&f, &i, 4); return f; }
 static inline int32_t cg_float_to_bits(float f) { int32_t i; memcpy(&i, &f, 4); return i; }
 
@@ -28,12 +36,12 @@ static inline float cg_expm1_tailf(float r)
     return r * r * g;
 }
 
-/* exp(x) as hi + lo: hi the rounded result, lo the rounding error of its last two sums (the
- * sigmoid uses both). */
-static inline float cg_expf_split(float x, float *lo)
+/* exp(x) 2^sc as hi + lo: hi the rounded result, lo the rounding error of its last two sums
+ * (the sigmoid, sinh and cosh use both); x past xmax gives inf. */
+CG_INLINE float cg_expf_scaled_split(float x, int32_t sc, float xmax, float *lo)
 {
-    const float hi = 88.72283935546875f, lo_x = -103.97208404541015625f;
-    float xc = x > hi ? hi : x;
+    const float lo_x = -103.97208404541015625f;
+    float xc = x > xmax ? xmax : x;
     xc = xc < lo_x ? lo_x : xc;
     /* round x*log2(e) to the nearest integer by the 1.5*2^23 trick (vectorises everywhere) */
     float k = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
@@ -42,13 +50,17 @@ static inline float cg_expf_split(float x, float *lo)
     float u = r + q;
     float p = 1.0f + u;
     float pl = (u - (p - 1.0f)) + ((r - u) + q);
-    int32_t ki = (int32_t)k;
+    int32_t ki = (int32_t)k + sc;
     int32_t k1 = ki / 2, k2 = ki - k1;
     float s1 = cg_bits_to_float((k1 + 127) << 23), s2 = cg_bits_to_float((k2 + 127) << 23);
     float res = p * s1 * s2;
     *lo = pl * s1 * s2;
-    res = x > hi ? INFINITY : res;
+    res = x > xmax ? INFINITY : res;
     return x < lo_x ? 0.0f : res;
+}
+static inline float cg_expf_split(float x, float *lo)
+{
+    return cg_expf_scaled_split(x, 0, 88.72283935546875f, lo);
 }
 static inline float cg_expf(float x)
 {
@@ -103,14 +115,6 @@ static inline float cg_tanhf(float x)
 
 /* Contiguous loops compiled for several instruction sets, chosen at load time by the CPU
  * (GCC's target_clones): the default build stays runnable on any x86-64. */
-/* Large kernels the compiler would otherwise call once per element (which stops the loop from
- * vectorising) are forced inline into the loops. */
-#if defined(__GNUC__)
-#define CG_INLINE static inline __attribute__((always_inline))
-#else
-#define CG_INLINE static inline
-#endif
-
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
 #define CG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -971,22 +975,34 @@ CG_INLINE double cg_erfc(double x)
 /* float32 erfc in float64 (0.5 ulp). */
 CG_INLINE float cg_erfcf(float x) { return (float)cg_erfc((double)x); }
 
-/* float32 sinh, cosh, tan, atan, asin and acos computed in float64 (the vector math above,
- * then one rounding): simpler than float32 forms that keep 2 ulp, at half the vector width. */
-static inline float cg_sinhf(float x)
-{
-    double a = fabs((double)x);
-    a = a > 100.0 ? 100.0 : a;
-    double e = cg_expm1(a);
-    return (float)copysign(0.5 * (e + e / (e + 1.0)), (double)x);
-}
+/* float32 cosh = h + 1/(4h) and, from |x| = 1, sinh = h - 1/(4h), with h = e^|x| / 2 as
+ * hi + lo in float32 (finite up to |x| = 89.416); below 1, sinh(a) = a + a z S(z), z = a^2,
+ * S the Taylor series to a^13 / 13!. */
 static inline float cg_coshf(float x)
 {
-    double a = fabs((double)x);
-    a = a > 100.0 ? 100.0 : a;
-    double e = cg_exp(a);
-    return (float)(0.5 * (e + 1.0 / e));
+    float hl, h = cg_expf_scaled_split(fabsf(x), -1, 89.41598629223294f, &hl);
+    float res = h + (0.25f / h + hl);
+    return x != x ? x : res;
 }
+static inline float cg_sinhf(float x)
+{
+    float a = fabsf(x);
+    float hl, h = cg_expf_scaled_split(a, -1, 89.41598629223294f, &hl);
+    float q = 0.25f / h;
+    float big = (h - q) + (hl + 4.0f * q * q * hl);
+    float z = a * a;
+    float p = 1.6059043836821613e-10f;
+    p = p * z + 2.505210838544172e-08f;
+    p = p * z + 2.7557319223985893e-06f;
+    p = p * z + 0.0001984126984126984f;
+    p = p * z + 0.008333333333333333f;
+    p = p * z + 0.16666666666666666f;
+    float small = a + a * z * p;
+    float res = copysignf(a < 1.0f ? small : big, x);
+    return x != x ? x : res;
+}
+/* float32 tan, atan, asin and acos computed in float64 (the vector math above, then one
+ * rounding): simpler than float32 forms that keep 2 ulp, at half the vector width. */
 /* tan: the reduction of cg_sincos_polyf in float64, sin and cos of r by degree-3 polynomials
  * in r^2 (relative error 2e-11), sin / cos or -cos / sin by the quadrant. */
 static inline float cg_tanf(float x)
@@ -1070,20 +1086,24 @@ static inline float cg_acosf(float x)
     return x != x ? x : v;
 }
 
-/* float32 inverse hyperbolic functions, in float64 through log1p (0.5 ulp; a float32's
- * square never overflows a float64): asinh(x) = log1p(a + a^2 / (1 + sqrt(1 + a^2))) with the
- * sign of x (a = |x|); acosh(x) = log1p(t + sqrt(2t + t^2)), t = x - 1 (NaN below 1);
- * atanh(x) = log1p(2a / (1 - a)) / 2 with the sign of x (+-inf at +-1). */
+/* float32 inverse hyperbolic functions through the float32 log1p: asinh(x) = log1p(a + a^2 /
+ * (1 + sqrt(1 + a^2))) with the sign of x (a = |x|), log(a) + log 2 past 4096 (where the
+ * neglected 1/(4a^2) is far below an ulp); acosh(x) = log1p(t + sqrt(2t + t^2)), t = x - 1
+ * (NaN below 1), in float64; atanh(x) = log1p(2a / (1 - a)) / 2 with the sign
+ * of x, 2a / (1 - a) written 2a + 2a a / (1 - a) below 1/2 (+-inf at +-1). */
 static inline float cg_asinhf(float x)
 {
-    double a = fabs((double)x);
-    double r = cg_log1p(a + a * a / (1.0 + sqrt(1.0 + a * a)));
-    r = a == INFINITY ? a : r;                  /* inf / inf above */
-    float v = (float)copysign(r, (double)x);
-    return x != x ? x : v;
+    float a = fabsf(x);
+    int big = a > 4096.0f;
+    float ac = big ? 1.0f : a;
+    float rs = cg_log1pf(ac + ac * ac / (1.0f + sqrtf(1.0f + ac * ac)));
+    float rb = cg_logf(a) + 0.693147180559945f;
+    float r = copysignf(big ? rb : rs, x);
+    return x != x ? x : r;
 }
 static inline float cg_acoshf(float x)
 {
+    /* in float64 (0.5 ulp): in float32 this form reached 2.4 ulp near x = 1.008 */
     double t = (double)x - 1.0;
     double tc = t < 0.0 ? 0.0 : t;
     double r = cg_log1p(tc + sqrt(2.0 * tc + tc * tc));
@@ -1093,11 +1113,11 @@ static inline float cg_acoshf(float x)
 }
 static inline float cg_atanhf(float x)
 {
-    double a = fabs((double)x);
-    double r = 0.5 * cg_log1p(2.0 * a / (1.0 - a));
-    float v = (float)copysign(r, (double)x);
-    v = a > 1.0 ? NAN : v;
-    return x != x ? x : v;
+    float a = fabsf(x), t = a + a;
+    float y = a < 0.5f ? t + t * a / (1.0f - a) : t / (1.0f - a);
+    float r = copysignf(0.5f * cg_log1pf(y), x);
+    r = a > 1.0f ? NAN : r;
+    return x != x ? x : r;
 }
 
 /* erfinv: a first guess y0 = x P(w), w = -log(1 - x^2), from one of two fitted polynomials
