@@ -972,8 +972,54 @@ CG_INLINE double cg_erfc(double x)
     cg_erf_pair(x, &c);
     return c;
 }
-/* float32 erfc in float64 (0.5 ulp). */
-CG_INLINE float cg_erfcf(float x) { return (float)cg_erfc((double)x); }
+/* float32 erfc in float64 with the float32 result's accuracy in mind (relative error 2e-10
+ * before the one rounding, 0.5 ulp): 1 - erf below 0.84375, erf(x) = x + x S(x^2) with S of
+ * degree 7; above, exp(-x^2) (x^2 exact for a float32 x) times erfcx by polynomials of
+ * degree 10 in 1/x on [0.84375, 2) and [2, 10.1] (past 10.1 erfc rounds to 0). */
+CG_INLINE float cg_erfcf(float x)
+{
+    double xd = x;
+    double a = fabs(xd);
+    a = a < 0.84375 ? 0.84375 : (a > 10.1 ? 10.1 : a);
+    double t = 1.0 / a;
+    double z = xd * xd;
+    double s = -1.0944160171347311e-05;
+    s = s * z + 0.00011620386456016327;
+    s = s * z + -0.0008522871556015582;
+    s = s * z + 0.005223142715498941;
+    s = s * z + -0.026866021076560043;
+    s = s * z + 0.11283790350805147;
+    s = s * z + -0.37612638858702874;
+    s = s * z + 0.12837916709305033;
+    double d = t - (a >= 2.0 ? 0.09900990099009901 : 0.5), k;
+    k = a >= 2.0 ? 0.6604412126384039 : -0.0014602540845052717;
+    double h = k;
+    k = a >= 2.0 ? -1.3638224758803383 : 0.003014460225887039;
+    h = h * d + k;
+    k = a >= 2.0 ? 0.934790993981207 : 0.005659288554033859;
+    h = h * d + k;
+    k = a >= 2.0 ? 0.10276108140751304 : -0.033004225598857836;
+    h = h * d + k;
+    k = a >= 2.0 ? -0.5538232459595924 : 0.06922982404114578;
+    h = h * d + k;
+    k = a >= 2.0 ? 0.25235083051412205 : -0.08880696941371481;
+    h = h * d + k;
+    k = a >= 2.0 ? 0.17682941697013083 : 0.0647544920886524;
+    h = h * d + k;
+    k = a >= 2.0 ? -0.24387076336885793 : 0.022835109119749085;
+    h = h * d + k;
+    k = a >= 2.0 ? -0.0798840009126548 : -0.18552714083979813;
+    h = h * d + k;
+    k = a >= 2.0 ? 0.5560901295117868 : 0.42718583949299044;
+    h = h * d + k;
+    k = a >= 2.0 ? 0.05559048700064225 : 0.25539567633061855;
+    h = h * d + k;
+
+    double cs = 1.0 - (xd + xd * s);
+    double ec = cg_exp(-a * a) * h;
+    double r = fabs(xd) < 0.84375 ? cs : (xd > 0.0 ? ec : 2.0 - ec);
+    return x != x ? x : (float)r;
+}
 
 /* float32 cosh = h + 1/(4h) and, from |x| = 1, sinh = h - 1/(4h), with h = e^|x| / 2 as
  * hi + lo in float32 (finite up to |x| = 89.416); below 1, sinh(a) = a + a z S(z), z = a^2,
