@@ -1047,8 +1047,8 @@ static inline float cg_sinhf(float x)
     float res = copysignf(a < 1.0f ? small : big, x);
     return x != x ? x : res;
 }
-/* float32 tan, atan, asin and acos computed in float64 (the vector math above, then one
- * rounding): simpler than float32 forms that keep 2 ulp, at half the vector width. */
+/* float32 tan computed in float64 (then one rounding): simpler than a float32 form that keeps
+ * 2 ulp, at half the vector width. */
 /* tan: the reduction of cg_sincos_polyf in float64, sin and cos of r by degree-3 polynomials
  * in r^2 (relative error 2e-11), sin / cos or -cos / sin by the quadrant. */
 static inline float cg_tanf(float x)
@@ -1071,65 +1071,96 @@ static inline float cg_tanf(float x)
     float v = (float)((q & 1) ? -cs / sn : sn / cs);
     return x == 0.0f ? x : v;
 }
-/* atan: |x| > 1 uses pi/2 - atan(1/|x|), then t > tan(pi/8) uses pi/4 + atan((t-1)/(t+1));
- * atan(t) = t + t^3 A(t^2) with A of degree 5 (relative error 1e-10). */
-static inline double cg_atan_small(double t)
-{
-    double z = t * t;
-    double p = 5.05420970855487289e-02;
-    p = p * z + -8.62728950692802504e-02;
-    p = p * z + 1.10717591518925434e-01;
-    p = p * z + -1.42841754927121062e-01;
-    p = p * z + 1.99999777843517385e-01;
-    p = p * z + -3.33333332810825833e-01;
-    return t + t * z * p;
-}
+/* float32 atan in float32: the intervals and exact numerators of cg_atan above, with
+ * atan(u) = u + u z P(z), P of degree 5 (relative error of the correction 4e-8). */
 static inline float cg_atanf(float x)
 {
-    double a = fabs((double)x);
-    int big = a > 1.0;
-    double t = big ? 1.0 / a : a;                       /* inf -> 0 */
-    int mid = t > 0.41421356237309503;
-    double u = mid ? (t - 1.0) / (t + 1.0) : t;
-    double r = cg_atan_small(u) + (mid ? 0.78539816339744831 : 0.0);
-    r = big ? 1.5707963267948966 - r : r;
-    float v = (float)copysign(r, (double)x);
-    return x != x ? x : v;
+    float a = fabsf(x);
+    float m = 1.0f, c = 0.0f, pm = 0.0f, qd = 1.0f, bh = 0.0f, bl = 0.0f;
+    m = a >= 0.4375f ? 2.0f : m;
+    c = a >= 0.4375f ? 1.0f : c;
+    pm = a >= 0.4375f ? 1.0f : pm;
+    qd = a >= 0.4375f ? 2.0f : qd;
+    bh = a >= 0.4375f ? 4.636476040e-01f : bh;
+    bl = a >= 0.4375f ? 5.012158688e-09f : bl;
+    m = a >= 0.6875f ? 1.0f : m;
+    qd = a >= 0.6875f ? 1.0f : qd;
+    bh = a >= 0.6875f ? 7.853981853e-01f : bh;
+    bl = a >= 0.6875f ? -2.185569414e-08f : bl;
+    c = a >= 1.1875f ? 1.5f : c;
+    pm = a >= 1.1875f ? 1.5f : pm;
+    bh = a >= 1.1875f ? 9.827937484e-01f : bh;
+    bl = a >= 1.1875f ? -2.513142405e-08f : bl;
+    m = a >= 2.4375f ? 0.0f : m;
+    c = a >= 2.4375f ? 1.0f : c;
+    pm = a >= 2.4375f ? 1.0f : pm;
+    qd = a >= 2.4375f ? 0.0f : qd;
+    bh = a >= 2.4375f ? 1.570796371e+00f : bh;
+    bl = a >= 2.4375f ? -4.371138829e-08f : bl;
+    float u = (a * m - c) / (a * pm + qd);
+    u = a == INFINITY ? -0.0f : u;
+    float z = u * u;
+    float p = 4.819621518e-02f;
+    p = p * z + -8.530836552e-02f;
+    p = p * z + 1.105800942e-01f;
+    p = p * z + -1.428338438e-01f;
+    p = p * z + 1.999996156e-01f;
+    p = p * z + -3.333333433e-01f;
+    float r = copysignf(bh + ((u * z * p + bl) + u), x);
+    return x != x ? x : r;
 }
-/* asin: |x| <= 1/2 by asin(t) = t + t^3 B(t^2), B of degree 6; above, pi/2 - 2 asin(sqrt((1 -
- * |x|) / 2)). acos from the same pieces: pi/2 - asin(x) below 1/2, 2 asin(sqrt((1 - x) / 2))
- * above, pi - that below -1/2. |x| > 1 gives NaN. */
-static inline double cg_asin_small(double t)
+/* float32 asin and acos in float32, the scheme of cg_asin / cg_acos above: asin(t) - t =
+ * t z B(z), z = t^2 <= 1/4, B of degree 5; above |x| = 1/2, sqrt((1 - |x|)/2) as d + c
+ * with d cut to 12 bits (d * d exact). */
+static inline float cg_asin_polyf(float z)
 {
-    double z = t * t;
-    double p = 3.10856967845662413e-02;
-    p = p * z + 1.04914757179625992e-02;
-    p = p * z + 2.36349985383004571e-02;
-    p = p * z + 3.02661569168350617e-02;
-    p = p * z + 4.46478368891418329e-02;
-    p = p * z + 7.49999203845581053e-02;
-    p = p * z + 1.66666666873339753e-01;
-    return t + t * z * p;
+    float p = 3.368483111e-02f;
+    p = p * z + 1.715300046e-02f;
+    p = p * z + 3.109983914e-02f;
+    p = p * z + 4.459947348e-02f;
+    p = p * z + 7.500094175e-02f;
+    p = p * z + 1.666666567e-01f;
+    return p;
+}
+static inline float cg_sqrt_splitf(float w, float *c)
+{
+    float s = sqrtf(w);
+    float d = cg_bits_to_float(cg_float_to_bits(s) & (int32_t)0xFFFFF000);
+    *c = s > 0.0f ? (w - d * d) / (s + d) : 0.0f;
+    return d;
 }
 static inline float cg_asinf(float x)
 {
-    double a = fabs((double)x);
-    int big = a > 0.5;
-    double h = sqrt(0.5 * (1.0 - (a > 1.0 ? 1.0 : a)));
-    double r = big ? 1.5707963267948966 - 2.0 * cg_asin_small(h) : cg_asin_small(a);
-    float v = (float)copysign(r, (double)x);
-    return a > 1.0 ? NAN : v;                            /* NaN > 1 is false: x itself */
+    float a = fabsf(x);
+    int big = a > 0.5f;
+    float w = 0.5f * (1.0f - (a > 1.0f ? 1.0f : a));
+    float z = big ? w : x * x;
+    float bz = z * cg_asin_polyf(z);
+    float cc, d = cg_sqrt_splitf(w, &cc);
+    float sw = d + cc;
+    float pp = 2.0f * sw * bz - (-4.371138829e-08f - 2.0f * cc);
+    float qq = 7.853981853e-01f - 2.0f * d;
+    float rb = 7.853981853e-01f - (pp - qq);
+    float rs = a + a * bz;
+    float r = copysignf(big ? rb : rs, x);
+    r = a > 1.0f ? NAN : r;
+    return x != x ? x : r;
 }
 static inline float cg_acosf(float x)
 {
-    double xd = x, a = fabs(xd);
-    double h = sqrt(0.5 * (1.0 - (a > 1.0 ? 1.0 : a)));
-    double r = 2.0 * cg_asin_small(h);
-    r = xd < 0.0 ? 3.141592653589793 - r : r;
-    r = a <= 0.5 ? 1.5707963267948966 - cg_asin_small(xd) : r;
-    float v = (float)r;
-    v = a > 1.0 ? NAN : v;
-    return x != x ? x : v;
+    float a = fabsf(x);
+    int big = a > 0.5f;
+    float w = 0.5f * (1.0f - (a > 1.0f ? 1.0f : a));
+    float z = big ? w : x * x;
+    float bz = z * cg_asin_polyf(z);
+    float cc, d = cg_sqrt_splitf(w, &cc);
+    float sw = d + cc;
+    float rpos = 2.0f * (d + (cc + sw * bz));
+    float rneg = 3.141592741e+00f - 2.0f * (sw + (sw * bz - -4.371138829e-08f));
+    float rs = 1.570796371e+00f - (x - (-4.371138829e-08f - x * bz));
+    float r = big ? (x > 0.0f ? rpos : rneg) : rs;
+    r = a > 1.0f ? NAN : r;
+    return x != x ? x : r;
 }
 
 /* float32 inverse hyperbolic functions through the float32 log1p: asinh(x) = log1p(a + a^2 /
