@@ -585,23 +585,12 @@ static inline double cg_tanh(double x)
     return copysign(q + (el - q * tl) / t, x);
 }
 
-/* float64 cosh = h + 1/(4h) and, from |x| = 1, sinh = h - 1/(4h), with h = e^|x| / 2 as
- * hi + lo (finite up to |x| = 710.47, where e^|x| itself overflows). Below 1, sinh(a) =
- * a + a z S(z), z = a^2, with S the Taylor series to a^19 / 19! (remainder below 2e-20). */
-#define CG_HALF_EXP_MAX 710.4758600739439
-static inline double cg_cosh(double x)
+/* cosh = h + 1/(4h) and, from |x| = 1, sinh = h - 1/(4h), with h = e^|x| / 2 as hi + lo
+ * (finite up to |x| = 710.47 in float64, 89.416 in float32, where e^|x| itself overflows).
+ * Below 1, sinh(a) = a + a z S(z), z = a^2, S the Taylor series to a^19 / 19! (float64,
+ * remainder below 2e-20) or a^13 / 13! (float32). Both precisions from one macro. */
+static inline double cg_sinh_poly(double z)
 {
-    double hl, h = cg_exp_scaled_split(fabs(x), -1, CG_HALF_EXP_MAX, &hl);
-    double res = h + (0.25 / h + hl);
-    return x != x ? x : res;
-}
-static inline double cg_sinh(double x)
-{
-    double a = fabs(x);
-    double hl, h = cg_exp_scaled_split(a, -1, CG_HALF_EXP_MAX, &hl);
-    double q = 0.25 / h;
-    double big = (h - q) + (hl + 4.0 * q * q * hl);     /* 1/(4(h + hl)) = q - 4 q^2 hl */
-    double z = a * a;
     double p = 8.22063524662433e-18;
     p = p * z + 2.8114572543455206e-15;
     p = p * z + 7.647163731819816e-13;
@@ -611,44 +600,49 @@ static inline double cg_sinh(double x)
     p = p * z + 0.0001984126984126984;
     p = p * z + 0.008333333333333333;
     p = p * z + 0.16666666666666666;
-    double small = a + a * z * p;
-    double res = copysign(a < 1.0 ? small : big, x);
-    return x != x ? x : res;
+    return p;
 }
-
-/* float64 atan: |x| by the intervals [0, 7/16), [7/16, 11/16), [11/16, 19/16), [19/16, 39/16)
- * and beyond, as c + atan(u) with c = 0, atan(1/2), pi/4, atan(3/2), pi/2 (each as hi + lo)
- * and u = |x|, (2|x| - 1)/(2 + |x|), (|x| - 1)/(|x| + 1), (|x| - 3/2)/(1 + 3/2 |x|), -1/|x|,
- * whose numerators are exact there; atan(u) = u + u z P(z), z = u^2 <= (7/16)^2, P of degree
- * 11 (relative error 6e-17). */
-static inline double cg_atan(double x)
+static inline float cg_sinh_polyf(float z)
 {
-    double a = fabs(x);
-    /* one select after another (nested ones keep the loop from vectorising) */
-    double m = 1.0, c = 0.0, pm = 0.0, qd = 1.0, bh = 0.0, bl = 0.0;
-    m = a >= 0.4375 ? 2.0 : m;
-    c = a >= 0.4375 ? 1.0 : c;
-    pm = a >= 0.4375 ? 1.0 : pm;
-    qd = a >= 0.4375 ? 2.0 : qd;
-    bh = a >= 0.4375 ? 0.4636476090008061 : bh;
-    bl = a >= 0.4375 ? 2.2698777452961687e-17 : bl;
-    m = a >= 0.6875 ? 1.0 : m;
-    qd = a >= 0.6875 ? 1.0 : qd;
-    bh = a >= 0.6875 ? 0.7853981633974483 : bh;
-    bl = a >= 0.6875 ? 3.061616997868383e-17 : bl;
-    c = a >= 1.1875 ? 1.5 : c;
-    pm = a >= 1.1875 ? 1.5 : pm;
-    bh = a >= 1.1875 ? 0.982793723247329 : bh;
-    bl = a >= 1.1875 ? 1.3903311031230998e-17 : bl;
-    m = a >= 2.4375 ? 0.0 : m;
-    c = a >= 2.4375 ? 1.0 : c;
-    pm = a >= 2.4375 ? 1.0 : pm;
-    qd = a >= 2.4375 ? 0.0 : qd;
-    bh = a >= 2.4375 ? 1.5707963267948966 : bh;
-    bl = a >= 2.4375 ? 6.123233995736766e-17 : bl;
-    double u = (a * m - c) / (a * pm + qd);
-    u = a == INFINITY ? -0.0 : u;
-    double z = u * u;
+    float p = 1.6059043836821613e-10f;
+    p = p * z + 2.505210838544172e-08f;
+    p = p * z + 2.7557319223985893e-06f;
+    p = p * z + 0.0001984126984126984f;
+    p = p * z + 0.008333333333333333f;
+    p = p * z + 0.16666666666666666f;
+    return p;
+}
+#define CG_SINH_COSH(SINH, COSH, T, FABS, COPYSIGN, EXP_HALF_SPLIT, XMAX, POLY)            \
+static inline T COSH(T x)                                                               \
+{                                                                                       \
+    T hl, h = EXP_HALF_SPLIT(FABS(x), -1, XMAX, &hl);                                   \
+    T res = h + ((T)0.25 / h + hl);                                                     \
+    return x != x ? x : res;                                                            \
+}                                                                                       \
+static inline T SINH(T x)                                                               \
+{                                                                                       \
+    T a = FABS(x);                                                                      \
+    T hl, h = EXP_HALF_SPLIT(a, -1, XMAX, &hl);                                         \
+    T q = (T)0.25 / h;                                                                  \
+    T big = (h - q) + (hl + (T)4.0 * q * q * hl);     /* 1/(4(h + hl)) = q - 4 q^2 hl */ \
+    T z = a * a;                                                                        \
+    T small = a + a * z * POLY(z);                                                      \
+    T res = COPYSIGN(a < (T)1.0 ? small : big, x);                                      \
+    return x != x ? x : res;                                                            \
+}
+CG_SINH_COSH(cg_sinh, cg_cosh, double, fabs, copysign, cg_exp_scaled_split,
+             710.4758600739439, cg_sinh_poly)
+CG_SINH_COSH(cg_sinhf, cg_coshf, float, fabsf, copysignf, cg_expf_scaled_split,
+             89.41598629223294f, cg_sinh_polyf)
+
+/* atan: |x| by the intervals [0, 7/16), [7/16, 11/16), [11/16, 19/16), [19/16, 39/16) and
+ * beyond, as c + atan(u) with c = 0, atan(1/2), pi/4, atan(3/2), pi/2 (each as hi + lo) and
+ * u = |x|, (2|x| - 1)/(2 + |x|), (|x| - 1)/(|x| + 1), (|x| - 3/2)/(1 + 3/2 |x|), -1/|x|, whose
+ * numerators are exact there; atan(u) = u + u z P(z), z = u^2 <= (7/16)^2, P of degree 11 in
+ * float64 (relative error 6e-17), 5 in float32 (4e-8). The interval's constants are picked
+ * one select after another (nested selects kept the loop from vectorising). */
+static inline double cg_atan_poly(double z)
+{
     double p = 0.014765672579295772;
     p = p * z + -0.033120205412416844;
     p = p * z + 0.04491897813192446;
@@ -661,12 +655,58 @@ static inline double cg_atan(double x)
     p = p * z + -0.14285714285565562;
     p = p * z + 0.19999999999999404;
     p = p * z + -0.3333333333333333;
-    double r = bh + ((u * z * p + bl) + u);
-    r = copysign(r, x);
-    return x != x ? x : r;
+    return p;
 }
+static inline float cg_atan_polyf(float z)
+{
+    float p = 4.819621518e-02f;
+    p = p * z + -8.530836552e-02f;
+    p = p * z + 1.105800942e-01f;
+    p = p * z + -1.428338438e-01f;
+    p = p * z + 1.999996156e-01f;
+    p = p * z + -3.333333433e-01f;
+    return p;
+}
+#define CG_ATAN(NAME, T, FABS, COPYSIGN, POLY, H1, L1, H2, L2, H3, L3, H4, L4)              \
+static inline T NAME(T x)                                                               \
+{                                                                                       \
+    T a = FABS(x);                                                                      \
+    T m = 1, c = 0, pm = 0, qd = 1, bh = 0, bl = 0;                                     \
+    m = a >= (T)0.4375 ? 2 : m;                                                         \
+    c = a >= (T)0.4375 ? 1 : c;                                                         \
+    pm = a >= (T)0.4375 ? 1 : pm;                                                       \
+    qd = a >= (T)0.4375 ? 2 : qd;                                                       \
+    bh = a >= (T)0.4375 ? H1 : bh;                                                      \
+    bl = a >= (T)0.4375 ? L1 : bl;                                                      \
+    m = a >= (T)0.6875 ? 1 : m;                                                         \
+    qd = a >= (T)0.6875 ? 1 : qd;                                                       \
+    bh = a >= (T)0.6875 ? H2 : bh;                                                      \
+    bl = a >= (T)0.6875 ? L2 : bl;                                                      \
+    c = a >= (T)1.1875 ? (T)1.5 : c;                                                    \
+    pm = a >= (T)1.1875 ? (T)1.5 : pm;                                                  \
+    bh = a >= (T)1.1875 ? H3 : bh;                                                      \
+    bl = a >= (T)1.1875 ? L3 : bl;                                                      \
+    m = a >= (T)2.4375 ? 0 : m;                                                         \
+    c = a >= (T)2.4375 ? 1 : c;                                                         \
+    pm = a >= (T)2.4375 ? 1 : pm;                                                       \
+    qd = a >= (T)2.4375 ? 0 : qd;                                                       \
+    bh = a >= (T)2.4375 ? H4 : bh;                                                      \
+    bl = a >= (T)2.4375 ? L4 : bl;                                                      \
+    T u = (a * m - c) / (a * pm + qd);                                                  \
+    u = a == INFINITY ? (T)-0.0 : u;                                                    \
+    T z = u * u;                                                                        \
+    T r = COPYSIGN(bh + ((u * z * POLY(z) + bl) + u), x);                               \
+    return x != x ? x : r;                                                              \
+}
+CG_ATAN(cg_atan, double, fabs, copysign, cg_atan_poly,
+        0.4636476090008061, 2.2698777452961687e-17, 0.7853981633974483, 3.061616997868383e-17,
+        0.982793723247329, 1.3903311031230998e-17, 1.5707963267948966, 6.123233995736766e-17)
+CG_ATAN(cg_atanf, float, fabsf, copysignf, cg_atan_polyf,
+        4.636476040e-01f, 5.012158688e-09f, 7.853981853e-01f, -2.185569414e-08f,
+        9.827937484e-01f, -2.513142405e-08f, 1.570796371e+00f, -4.371138829e-08f)
 
-/* asin(t) - t = t z B(z), z = t^2 <= 1/4, B of degree 13 (relative error 6e-17). */
+/* asin(t) - t = t z B(z), z = t^2 <= 1/4, B of degree 13 in float64 (relative error 6e-17),
+ * 5 in float32. */
 static inline double cg_asin_poly(double z)
 {
     double p = 0.02961784360278849;
@@ -685,8 +725,18 @@ static inline double cg_asin_poly(double z)
     p = p * z + 0.16666666666666666;
     return p;
 }
-/* sqrt(w) as d + c: d is the root cut to its upper 21 bits, so d * d and w - d * d are exact,
- * and c = (w - d^2) / (s + d) the rest. */
+static inline float cg_asin_polyf(float z)
+{
+    float p = 3.368483111e-02f;
+    p = p * z + 1.715300046e-02f;
+    p = p * z + 3.109983914e-02f;
+    p = p * z + 4.459947348e-02f;
+    p = p * z + 7.500094175e-02f;
+    p = p * z + 1.666666567e-01f;
+    return p;
+}
+/* sqrt(w) as d + c: d is the root cut to its upper half of bits (21 in float64, 12 in
+ * float32), so d * d and w - d * d are exact, and c = (w - d^2) / (s + d) the rest. */
 static inline double cg_sqrt_split(double w, double *c)
 {
     double s = sqrt(w);
@@ -694,43 +744,56 @@ static inline double cg_sqrt_split(double w, double *c)
     *c = s > 0.0 ? (w - d * d) / (s + d) : 0.0;
     return d;
 }
-/* float64 asin and acos: |x| <= 1/2 from the polynomial directly; above, with w = (1 - |x|)/2
- * (exact) and sqrt(w) = d + c, asin(|x|) = pi/2 - 2 asin(sqrt(w)), acos(|x|) = 2 asin(sqrt(w))
- * and acos(-|x|) = pi - 2 asin(sqrt(w)); the root kept in two parts so that the
- * subtraction from pi/2 loses nothing. |x| > 1 gives NaN. */
-static inline double cg_asin(double x)
+static inline float cg_sqrt_splitf(float w, float *c)
 {
-    double a = fabs(x);
-    int big = a > 0.5;
-    double w = 0.5 * (1.0 - (a > 1.0 ? 1.0 : a));
-    double z = big ? w : x * x;
-    double bz = z * cg_asin_poly(z);
-    double cc, d = cg_sqrt_split(w, &cc);
-    double sw = d + cc;
-    double pp = 2.0 * sw * bz - (6.123233995736766e-17 - 2.0 * cc);
-    double qq = 0.7853981633974483 - 2.0 * d;
-    double rb = 0.7853981633974483 - (pp - qq);
-    double rs = a + a * bz;
-    double r = copysign(big ? rb : rs, x);
-    r = a > 1.0 ? NAN : r;
-    return x != x ? x : r;
+    float s = sqrtf(w);
+    float d = cg_bits_to_float(cg_float_to_bits(s) & (int32_t)0xFFFFF000);
+    *c = s > 0.0f ? (w - d * d) / (s + d) : 0.0f;
+    return d;
 }
-static inline double cg_acos(double x)
-{
-    double a = fabs(x);
-    int big = a > 0.5;
-    double w = 0.5 * (1.0 - (a > 1.0 ? 1.0 : a));
-    double z = big ? w : x * x;
-    double bz = z * cg_asin_poly(z);
-    double cc, d = cg_sqrt_split(w, &cc);
-    double sw = d + cc;
-    double rpos = 2.0 * (d + (cc + sw * bz));                       /* x > 1/2 */
-    double rneg = 3.141592653589793 - 2.0 * (sw + (sw * bz - 6.123233995736766e-17));
-    double rs = 1.5707963267948966 - (x - (6.123233995736766e-17 - x * bz));
-    double r = big ? (x > 0.0 ? rpos : rneg) : rs;
-    r = a > 1.0 ? NAN : r;
-    return x != x ? x : r;
+/* asin and acos: |x| <= 1/2 from the polynomial directly; above, with w = (1 - |x|)/2 (exact)
+ * and sqrt(w) = d + c, asin(|x|) = pi/2 - 2 asin(sqrt(w)), acos(|x|) = 2 asin(sqrt(w)) and
+ * acos(-|x|) = pi - 2 asin(sqrt(w)); the root kept in two parts so that the subtraction from
+ * pi/2 loses nothing. |x| > 1 gives NaN. PIO2_L is the low part of pi/2 (and half that of
+ * pi), PIO4_H, PIO2_H, PI_H the rounded pi/4, pi/2, pi. */
+#define CG_ASIN_ACOS(ASIN, ACOS, T, FABS, COPYSIGN, POLY, SPLIT, PIO4_H, PIO2_H, PIO2_L, PI_H) \
+static inline T ASIN(T x)                                                               \
+{                                                                                       \
+    T a = FABS(x);                                                                      \
+    int big = a > (T)0.5;                                                               \
+    T w = (T)0.5 * ((T)1.0 - (a > (T)1.0 ? (T)1.0 : a));                                \
+    T z = big ? w : x * x;                                                              \
+    T bz = z * POLY(z);                                                                 \
+    T cc, d = SPLIT(w, &cc);                                                            \
+    T sw = d + cc;                                                                      \
+    T pp = (T)2.0 * sw * bz - (PIO2_L - (T)2.0 * cc);                                   \
+    T qq = PIO4_H - (T)2.0 * d;                                                         \
+    T rb = PIO4_H - (pp - qq);                                                          \
+    T rs = a + a * bz;                                                                  \
+    T r = COPYSIGN(big ? rb : rs, x);                                                   \
+    r = a > (T)1.0 ? NAN : r;                                                           \
+    return x != x ? x : r;                                                              \
+}                                                                                       \
+static inline T ACOS(T x)                                                               \
+{                                                                                       \
+    T a = FABS(x);                                                                      \
+    int big = a > (T)0.5;                                                               \
+    T w = (T)0.5 * ((T)1.0 - (a > (T)1.0 ? (T)1.0 : a));                                \
+    T z = big ? w : x * x;                                                              \
+    T bz = z * POLY(z);                                                                 \
+    T cc, d = SPLIT(w, &cc);                                                            \
+    T sw = d + cc;                                                                      \
+    T rpos = (T)2.0 * (d + (cc + sw * bz));                         /* x > 1/2 */       \
+    T rneg = PI_H - (T)2.0 * (sw + (sw * bz - PIO2_L));                                 \
+    T rs = PIO2_H - (x - (PIO2_L - x * bz));                                            \
+    T r = big ? (x > 0 ? rpos : rneg) : rs;                                             \
+    r = a > (T)1.0 ? NAN : r;                                                           \
+    return x != x ? x : r;                                                              \
 }
+CG_ASIN_ACOS(cg_asin, cg_acos, double, fabs, copysign, cg_asin_poly, cg_sqrt_split,
+             0.7853981633974483, 1.5707963267948966, 6.123233995736766e-17, 3.141592653589793)
+CG_ASIN_ACOS(cg_asinf, cg_acosf, float, fabsf, copysignf, cg_asin_polyf, cg_sqrt_splitf,
+             7.853981853e-01f, 1.570796371e+00f, -4.371138829e-08f, 3.141592741e+00f)
 
 /* float64 inverse hyperbolic functions. log(u) + c / u (c a small correction to u) times
  * 2^e (e added to u's exponent: the factor 2 of asinh and acosh for large arguments). */
@@ -775,14 +838,17 @@ static inline double cg_acosh(double x)
     r = x < 1.0 ? NAN : r;
     return x != x ? x : r;
 }
-static inline double cg_atanh(double x)
-{
-    double a = fabs(x), t = a + a;
-    double y = a < 0.5 ? t + t * a / (1.0 - a) : t / (1.0 - a);
-    double r = copysign(0.5 * cg_log1p(y), x);
-    r = a > 1.0 ? NAN : r;
-    return x != x ? x : r;
+#define CG_ATANH(NAME, T, FABS, COPYSIGN, LOG1P)                                         \
+static inline T NAME(T x)                                                               \
+{                                                                                       \
+    T a = FABS(x), t = a + a;                                                           \
+    T y = a < (T)0.5 ? t + t * a / ((T)1.0 - a) : t / ((T)1.0 - a);                     \
+    T r = COPYSIGN((T)0.5 * LOG1P(y), x);                                               \
+    r = a > (T)1.0 ? NAN : r;                                                           \
+    return x != x ? x : r;                                                              \
 }
+CG_ATANH(cg_atanh, double, fabs, copysign, cg_log1p)
+CG_ATANH(cg_atanhf, float, fabsf, copysignf, cg_log1pf)
 
 /* a * b = p + e exactly (Dekker's product). The factors are split by masking their low 27
  * bits rather than by Veltkamp's multiplication, so every intermediate is exact and a
@@ -790,8 +856,9 @@ static inline double cg_atanh(double x)
 static inline double cg_two_prod(double a, double b, double *e)
 {
     double p = a * b;
-    double ah = cg_bits_to_double(cg_double_to_bits(a) & (int64_t)0xFFFFFFFFF8000000LL), al = a - ah;
-    double bh = cg_bits_to_double(cg_double_to_bits(b) & (int64_t)0xFFFFFFFFF8000000LL), bl = b - bh;
+    const int64_t mask = (int64_t)0xFFFFFFFFF8000000LL;
+    double ah = cg_bits_to_double(cg_double_to_bits(a) & mask), al = a - ah;
+    double bh = cg_bits_to_double(cg_double_to_bits(b) & mask), bl = b - bh;
     *e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
     return p;
 }
@@ -802,8 +869,8 @@ static inline double cg_two_prod(double a, double b, double *e)
  * polynomial of degree 16 in 1/x - c on [0.84375, 1.6875), [1.6875, 3.375), ..., [13.5, 27.5)
  * (each x from its interval's lower end to twice that), c the interval's lower end in 1/x, so
  * that 1/x - c is exact and no term cancels (relative error 8e-17), 1/x carried with its
- * rounding error and the constant term in two parts; erf = 1 - erfc, erfc(-x) = 2 - erfc(x). Both come from one pass
- * (cg_erf_pair). */
+ * rounding error and the constant term in two parts; erf = 1 - erfc, erfc(-x) = 2 - erfc(x).
+ * Both come from one pass (cg_erf_pair). */
 CG_INLINE double cg_erf_small(double z)
 {
     double p = 3.2058094723285247e-13;
@@ -823,120 +890,59 @@ CG_INLINE double cg_erf_small(double z)
     p = p * z + 0.1283791670955126;
     return p;
 }
+/* The value of the interval of erfcx's fit that x lies in: [0.84375, 1.6875), [1.6875, 3.375),
+ * [3.375, 6.75), [6.75, 13.5), [13.5, 27.5) (one select after another, so loops vectorise). */
+CG_INLINE double cg_erfcx_pick(double x, double c0, double c1, double c2, double c3, double c4)
+{
+    double k = c0;
+    k = x >= 1.6875 ? c1 : k;
+    k = x >= 3.375 ? c2 : k;
+    k = x >= 6.75 ? c3 : k;
+    k = x >= 13.5 ? c4 : k;
+    return k;
+}
 CG_INLINE double cg_erfcx_tail(double x, double t, double tl, double *lo)
 {
-    /* the interval: [0.84375, 1.6875), [1.6875, 3.375), ..., [13.5, 27.5) */
-    double c = 0.5925925925925926;
-    c = x >= 1.6875 ? 0.2962962962962963 : c;
-    c = x >= 3.375 ? 0.14814814814814814 : c;
-    c = x >= 6.75 ? 0.07407407407407407 : c;
-    c = x >= 13.5 ? 0.03636363636363636 : c;
-    double d = (t - c) + tl, p, k;
-    k = -0.00032789859550837197;
-    k = x >= 1.6875 ? -0.19777718485985835 : k;
-    k = x >= 3.375 ? 53.22670005565198 : k;
-    k = x >= 6.75 ? -520.1920992669177 : k;
-    k = x >= 13.5 ? 661.3915415213584 : k;
-    p = k;
-    k = 0.0023596655546793965;
-    k = x >= 1.6875 ? 0.2747275618080791 : k;
-    k = x >= 3.375 ? -70.60143179859288 : k;
-    k = x >= 6.75 ? 371.10920859887466 : k;
-    k = x >= 13.5 ? 110.00294432029426 : k;
-    p = p * d + k;
-    k = -0.008229911632893664;
-    k = x >= 1.6875 ? 0.27015938099570075 : k;
-    k = x >= 3.375 ? 32.65128294816451 : k;
-    k = x >= 6.75 ? -45.19042080746846 : k;
-    k = x >= 13.5 ? -214.61526286644747 : k;
-    p = p * d + k;
-    k = 0.018614106933388462;
-    k = x >= 1.6875 ? -1.1224941265516977 : k;
-    k = x >= 3.375 ? 3.397901119656496 : k;
-    k = x >= 6.75 ? -52.95872804098557 : k;
-    k = x >= 13.5 ? 26.008862568265492 : k;
-    p = p * d + k;
-    k = -0.03070184780808847;
-    k = x >= 1.6875 ? 1.5281245298412136 : k;
-    k = x >= 3.375 ? -11.9944191288848 : k;
-    k = x >= 6.75 ? 22.05010248200116 : k;
-    k = x >= 13.5 ? 31.867769027014713 : k;
-    p = p * d + k;
-    k = 0.038942284912248805;
-    k = x >= 1.6875 ? -1.222559485172435 : k;
-    k = x >= 3.375 ? 5.674407223175677 : k;
-    k = x >= 6.75 ? 5.12056127651787 : k;
-    k = x >= 13.5 ? -8.510994524935706 : k;
-    p = p * d + k;
-    k = -0.03797043141956079;
-    k = x >= 1.6875 ? 0.539831517088783 : k;
-    k = x >= 3.375 ? 0.3824475242072819 : k;
-    k = x >= 6.75 ? -6.045344232156801 : k;
-    k = x >= 13.5 ? -5.511112059794477 : k;
-    p = p * d + k;
-    k = 0.025252288652161822;
-    k = x >= 1.6875 ? 0.05659211474354273 : k;
-    k = x >= 3.375 ? -1.8301414698970064 : k;
-    k = x >= 6.75 ? 0.2380184245841414 : k;
-    k = x >= 13.5 ? 2.598757905400985 : k;
-    p = p * d + k;
-    k = -0.0022347677047856495;
-    k = x >= 1.6875 ? -0.321741583264165 : k;
-    k = x >= 3.375 ? 0.7601694716698134 : k;
-    k = x >= 6.75 ? 1.5734554630432616 : k;
-    k = x >= 13.5 ? 1.0867252162776644 : k;
-    p = p * d + k;
-    k = -0.025599260847978873;
-    k = x >= 1.6875 ? 0.2710011779443362 : k;
-    k = x >= 3.375 ? 0.29011640379211756 : k;
-    k = x >= 6.75 ? -0.46914410582714 : k;
-    k = x >= 13.5 ? -0.8908660019976462 : k;
-    p = p * d + k;
-    k = 0.049105394736206516;
-    k = x >= 1.6875 ? -0.0629784763521283 : k;
-    k = x >= 3.375 ? -0.46164067483902704 : k;
-    k = x >= 6.75 ? -0.43753420201712045 : k;
-    k = x >= 13.5 ? -0.2547942011068048 : k;
-    p = p * d + k;
-    k = -0.0560208801834285;
-    k = x >= 1.6875 ? -0.12775885385450736 : k;
-    k = x >= 3.375 ? 0.09946420300291649 : k;
-    k = x >= 6.75 ? 0.3141217487996162 : k;
-    k = x >= 13.5 ? 0.3945652906907366 : k;
-    p = p * d + k;
-    k = 0.031662557673754484;
-    k = x >= 1.6875 ? 0.1859874918002068 : k;
-    k = x >= 3.375 ? 0.21950575886432158 : k;
-    k = x >= 6.75 ? 0.14264806320360826 : k;
-    k = x >= 13.5 ? 0.07518383744630476 : k;
-    p = p * d + k;
-    k = 0.040220829820410704;
-    k = x >= 1.6875 ? -0.07589990834671315 : k;
-    k = x >= 3.375 ? -0.20430001071067636 : k;
-    k = x >= 6.75 ? -0.2599428079805326 : k;
-    k = x >= 13.5 ? -0.276563551041463 : k;
-    p = p * d + k;
-    k = -0.1764863431433989;
-    k = x >= 1.6875 ? -0.17444808218141636 : k;
-    k = x >= 3.375 ? -0.1130203886955925 : k;
-    k = x >= 6.75 ? -0.061015873840786335 : k;
-    k = x >= 13.5 ? -0.030571914345713363 : k;
-    p = p * d + k;
-    k = 0.3935919481709377;
-    k = x >= 1.6875 ? 0.5025481926396137 : k;
-    k = x >= 3.375 ? 0.5465632225589988 : k;
-    k = x >= 6.75 ? 0.5596085512704063 : k;
-    k = x >= 13.5 ? 0.5630742121596396 : k;
-    p = p * d + k;
-    double c0 = 0.2933816487652772, c0l = -4.082194228763277e-19;
-    c0 = x >= 1.6875 ? 0.1606310681265444 : c0;
-    c0l = x >= 1.6875 ? -5.857711819661772e-18 : c0l;
-    c0 = x >= 3.375 ? 0.08269505677505305 : c0;
-    c0l = x >= 3.375 ? 2.620536662045591e-18 : c0l;
-    c0 = x >= 6.75 ? 0.041678096764088145 : c0;
-    c0l = x >= 6.75 ? 2.187688457283372e-18 : c0l;
-    c0 = x >= 13.5 ? 0.0205024473846148 : c0;
-    c0l = x >= 13.5 ? -1.608180784144968e-18 : c0l;
+    double c = cg_erfcx_pick(x, 0.5925925925925926, 0.2962962962962963, 0.14814814814814814,
+                             0.07407407407407407, 0.03636363636363636);
+    double d = (t - c) + tl;
+    double p = cg_erfcx_pick(x, -0.00032789859550837197, -0.19777718485985835,
+                             53.22670005565198, -520.1920992669177, 661.3915415213584);
+    p = p * d + cg_erfcx_pick(x, 0.0023596655546793965, 0.2747275618080791,
+                              -70.60143179859288, 371.10920859887466, 110.00294432029426);
+    p = p * d + cg_erfcx_pick(x, -0.008229911632893664, 0.27015938099570075,
+                              32.65128294816451, -45.19042080746846, -214.61526286644747);
+    p = p * d + cg_erfcx_pick(x, 0.018614106933388462, -1.1224941265516977,
+                              3.397901119656496, -52.95872804098557, 26.008862568265492);
+    p = p * d + cg_erfcx_pick(x, -0.03070184780808847, 1.5281245298412136,
+                              -11.9944191288848, 22.05010248200116, 31.867769027014713);
+    p = p * d + cg_erfcx_pick(x, 0.038942284912248805, -1.222559485172435,
+                              5.674407223175677, 5.12056127651787, -8.510994524935706);
+    p = p * d + cg_erfcx_pick(x, -0.03797043141956079, 0.539831517088783,
+                              0.3824475242072819, -6.045344232156801, -5.511112059794477);
+    p = p * d + cg_erfcx_pick(x, 0.025252288652161822, 0.05659211474354273,
+                              -1.8301414698970064, 0.2380184245841414, 2.598757905400985);
+    p = p * d + cg_erfcx_pick(x, -0.0022347677047856495, -0.321741583264165,
+                              0.7601694716698134, 1.5734554630432616, 1.0867252162776644);
+    p = p * d + cg_erfcx_pick(x, -0.025599260847978873, 0.2710011779443362,
+                              0.29011640379211756, -0.46914410582714, -0.8908660019976462);
+    p = p * d + cg_erfcx_pick(x, 0.049105394736206516, -0.0629784763521283,
+                              -0.46164067483902704, -0.43753420201712045, -0.2547942011068048);
+    p = p * d + cg_erfcx_pick(x, -0.0560208801834285, -0.12775885385450736,
+                              0.09946420300291649, 0.3141217487996162, 0.3945652906907366);
+    p = p * d + cg_erfcx_pick(x, 0.031662557673754484, 0.1859874918002068,
+                              0.21950575886432158, 0.14264806320360826, 0.07518383744630476);
+    p = p * d + cg_erfcx_pick(x, 0.040220829820410704, -0.07589990834671315,
+                              -0.20430001071067636, -0.2599428079805326, -0.276563551041463);
+    p = p * d + cg_erfcx_pick(x, -0.1764863431433989, -0.17444808218141636,
+                              -0.1130203886955925, -0.061015873840786335, -0.030571914345713363);
+    p = p * d + cg_erfcx_pick(x, 0.3935919481709377, 0.5025481926396137,
+                              0.5465632225589988, 0.5596085512704063, 0.5630742121596396);
+    double c0 = cg_erfcx_pick(x, 0.2933816487652772, 0.1606310681265444, 0.08269505677505305,
+                              0.041678096764088145, 0.0205024473846148);
+    double c0l = cg_erfcx_pick(x, -4.082194228763277e-19, -5.857711819661772e-18,
+                               2.620536662045591e-18, 2.187688457283372e-18,
+                               -1.608180784144968e-18);
     double sm = p * d + c0l, hi = c0 + sm;
     *lo = (c0 - hi) + sm;
     return hi;
@@ -1021,32 +1027,6 @@ CG_INLINE float cg_erfcf(float x)
     return x != x ? x : (float)r;
 }
 
-/* float32 cosh = h + 1/(4h) and, from |x| = 1, sinh = h - 1/(4h), with h = e^|x| / 2 as
- * hi + lo in float32 (finite up to |x| = 89.416); below 1, sinh(a) = a + a z S(z), z = a^2,
- * S the Taylor series to a^13 / 13!. */
-static inline float cg_coshf(float x)
-{
-    float hl, h = cg_expf_scaled_split(fabsf(x), -1, 89.41598629223294f, &hl);
-    float res = h + (0.25f / h + hl);
-    return x != x ? x : res;
-}
-static inline float cg_sinhf(float x)
-{
-    float a = fabsf(x);
-    float hl, h = cg_expf_scaled_split(a, -1, 89.41598629223294f, &hl);
-    float q = 0.25f / h;
-    float big = (h - q) + (hl + 4.0f * q * q * hl);
-    float z = a * a;
-    float p = 1.6059043836821613e-10f;
-    p = p * z + 2.505210838544172e-08f;
-    p = p * z + 2.7557319223985893e-06f;
-    p = p * z + 0.0001984126984126984f;
-    p = p * z + 0.008333333333333333f;
-    p = p * z + 0.16666666666666666f;
-    float small = a + a * z * p;
-    float res = copysignf(a < 1.0f ? small : big, x);
-    return x != x ? x : res;
-}
 /* float32 tan computed in float64 (then one rounding): simpler than a float32 form that keeps
  * 2 ulp, at half the vector width. */
 /* tan: the reduction of cg_sincos_polyf in float64, sin and cos of r by degree-3 polynomials
@@ -1071,103 +1051,11 @@ static inline float cg_tanf(float x)
     float v = (float)((q & 1) ? -cs / sn : sn / cs);
     return x == 0.0f ? x : v;
 }
-/* float32 atan in float32: the intervals and exact numerators of cg_atan above, with
- * atan(u) = u + u z P(z), P of degree 5 (relative error of the correction 4e-8). */
-static inline float cg_atanf(float x)
-{
-    float a = fabsf(x);
-    float m = 1.0f, c = 0.0f, pm = 0.0f, qd = 1.0f, bh = 0.0f, bl = 0.0f;
-    m = a >= 0.4375f ? 2.0f : m;
-    c = a >= 0.4375f ? 1.0f : c;
-    pm = a >= 0.4375f ? 1.0f : pm;
-    qd = a >= 0.4375f ? 2.0f : qd;
-    bh = a >= 0.4375f ? 4.636476040e-01f : bh;
-    bl = a >= 0.4375f ? 5.012158688e-09f : bl;
-    m = a >= 0.6875f ? 1.0f : m;
-    qd = a >= 0.6875f ? 1.0f : qd;
-    bh = a >= 0.6875f ? 7.853981853e-01f : bh;
-    bl = a >= 0.6875f ? -2.185569414e-08f : bl;
-    c = a >= 1.1875f ? 1.5f : c;
-    pm = a >= 1.1875f ? 1.5f : pm;
-    bh = a >= 1.1875f ? 9.827937484e-01f : bh;
-    bl = a >= 1.1875f ? -2.513142405e-08f : bl;
-    m = a >= 2.4375f ? 0.0f : m;
-    c = a >= 2.4375f ? 1.0f : c;
-    pm = a >= 2.4375f ? 1.0f : pm;
-    qd = a >= 2.4375f ? 0.0f : qd;
-    bh = a >= 2.4375f ? 1.570796371e+00f : bh;
-    bl = a >= 2.4375f ? -4.371138829e-08f : bl;
-    float u = (a * m - c) / (a * pm + qd);
-    u = a == INFINITY ? -0.0f : u;
-    float z = u * u;
-    float p = 4.819621518e-02f;
-    p = p * z + -8.530836552e-02f;
-    p = p * z + 1.105800942e-01f;
-    p = p * z + -1.428338438e-01f;
-    p = p * z + 1.999996156e-01f;
-    p = p * z + -3.333333433e-01f;
-    float r = copysignf(bh + ((u * z * p + bl) + u), x);
-    return x != x ? x : r;
-}
-/* float32 asin and acos in float32, the scheme of cg_asin / cg_acos above: asin(t) - t =
- * t z B(z), z = t^2 <= 1/4, B of degree 5; above |x| = 1/2, sqrt((1 - |x|)/2) as d + c
- * with d cut to 12 bits (d * d exact). */
-static inline float cg_asin_polyf(float z)
-{
-    float p = 3.368483111e-02f;
-    p = p * z + 1.715300046e-02f;
-    p = p * z + 3.109983914e-02f;
-    p = p * z + 4.459947348e-02f;
-    p = p * z + 7.500094175e-02f;
-    p = p * z + 1.666666567e-01f;
-    return p;
-}
-static inline float cg_sqrt_splitf(float w, float *c)
-{
-    float s = sqrtf(w);
-    float d = cg_bits_to_float(cg_float_to_bits(s) & (int32_t)0xFFFFF000);
-    *c = s > 0.0f ? (w - d * d) / (s + d) : 0.0f;
-    return d;
-}
-static inline float cg_asinf(float x)
-{
-    float a = fabsf(x);
-    int big = a > 0.5f;
-    float w = 0.5f * (1.0f - (a > 1.0f ? 1.0f : a));
-    float z = big ? w : x * x;
-    float bz = z * cg_asin_polyf(z);
-    float cc, d = cg_sqrt_splitf(w, &cc);
-    float sw = d + cc;
-    float pp = 2.0f * sw * bz - (-4.371138829e-08f - 2.0f * cc);
-    float qq = 7.853981853e-01f - 2.0f * d;
-    float rb = 7.853981853e-01f - (pp - qq);
-    float rs = a + a * bz;
-    float r = copysignf(big ? rb : rs, x);
-    r = a > 1.0f ? NAN : r;
-    return x != x ? x : r;
-}
-static inline float cg_acosf(float x)
-{
-    float a = fabsf(x);
-    int big = a > 0.5f;
-    float w = 0.5f * (1.0f - (a > 1.0f ? 1.0f : a));
-    float z = big ? w : x * x;
-    float bz = z * cg_asin_polyf(z);
-    float cc, d = cg_sqrt_splitf(w, &cc);
-    float sw = d + cc;
-    float rpos = 2.0f * (d + (cc + sw * bz));
-    float rneg = 3.141592741e+00f - 2.0f * (sw + (sw * bz - -4.371138829e-08f));
-    float rs = 1.570796371e+00f - (x - (-4.371138829e-08f - x * bz));
-    float r = big ? (x > 0.0f ? rpos : rneg) : rs;
-    r = a > 1.0f ? NAN : r;
-    return x != x ? x : r;
-}
 
 /* float32 inverse hyperbolic functions through the float32 log1p: asinh(x) = log1p(a + a^2 /
  * (1 + sqrt(1 + a^2))) with the sign of x (a = |x|), log(a) + log 2 past 4096 (where the
  * neglected 1/(4a^2) is far below an ulp); acosh(x) = log1p(t + sqrt(2t + t^2)), t = x - 1
- * (NaN below 1), in float64; atanh(x) = log1p(2a / (1 - a)) / 2 with the sign
- * of x, 2a / (1 - a) written 2a + 2a a / (1 - a) below 1/2 (+-inf at +-1). */
+ * (NaN below 1), in float64. atanh: CG_ATANH above, in float32 arithmetic. */
 static inline float cg_asinhf(float x)
 {
     float a = fabsf(x);
@@ -1187,14 +1075,6 @@ static inline float cg_acoshf(float x)
     float v = (float)r;
     v = x < 1.0f ? NAN : v;
     return x != x ? x : v;
-}
-static inline float cg_atanhf(float x)
-{
-    float a = fabsf(x), t = a + a;
-    float y = a < 0.5f ? t + t * a / (1.0f - a) : t / (1.0f - a);
-    float r = copysignf(0.5f * cg_log1pf(y), x);
-    r = a > 1.0f ? NAN : r;
-    return x != x ? x : r;
 }
 
 /* erfinv = x P(w), w = -log(1 - x^2), P a fitted polynomial in w below w = 5, in sqrt(w)
