@@ -463,14 +463,24 @@ static inline double cg_log_assemble(double f, double kd, double c)
            (f - (hfsq - (s * (hfsq + z * p) + (kd * 1.90821492927058770002e-10 + c))));
 }
 
+/* log(u) + c / u (c a small correction to u) times 2^e (e added to u's exponent: the factor
+ * 2 of asinh and acosh for large arguments). */
+static inline double cg_log_corrected(double u, double c, double e)
+{
+    double kd, f = cg_log_reduce(u, &kd);
+    return cg_log_assemble(f, kd + e, c / u);
+}
+/* The rounding error of u = 1 + y, y > -1. */
+static inline double cg_one_plus_err(double y, double u)
+{
+    return y < 1.0 ? y - (u - 1.0) : 1.0 - (u - y);
+}
 /* log1p: u = 1 + x rounded, log(u) plus the rounding error of u divided by u. */
 static inline double cg_log1p(double x)
 {
     double u = 1.0 + x;
-    double kd, f = cg_log_reduce(u, &kd);
-    double c = x < 1.0 ? x - (u - 1.0) : 1.0 - (u - x);
-    c = x < 9007199254740992.0 ? c / u : 0.0;
-    double r = cg_log_assemble(f, kd, c);
+    double c = x < 9007199254740992.0 ? cg_one_plus_err(x, u) : 0.0;
+    double r = cg_log_corrected(u, c, 0.0);
     r = x == -1.0 ? -INFINITY : r;
     r = x < -1.0 ? NAN : r;
     r = x == INFINITY ? INFINITY : r;
@@ -795,18 +805,7 @@ CG_ASIN_ACOS(cg_asin, cg_acos, double, fabs, copysign, cg_asin_poly, cg_sqrt_spl
 CG_ASIN_ACOS(cg_asinf, cg_acosf, float, fabsf, copysignf, cg_asin_polyf, cg_sqrt_splitf,
              7.853981853e-01f, 1.570796371e+00f, -4.371138829e-08f, 3.141592741e+00f)
 
-/* float64 inverse hyperbolic functions. log(u) + c / u (c a small correction to u) times
- * 2^e (e added to u's exponent: the factor 2 of asinh and acosh for large arguments). */
-static inline double cg_log_corrected(double u, double c, double e)
-{
-    double kd, f = cg_log_reduce(u, &kd);
-    return cg_log_assemble(f, kd + e, c / u);
-}
-/* The rounding error of 1 + y, y >= 0. */
-static inline double cg_one_plus_err(double y, double u)
-{
-    return y < 1.0 ? y - (u - 1.0) : 1.0 - (u - y);
-}
+/* float64 inverse hyperbolic functions, on the vector log (cg_log_corrected). */
 /* asinh(x) = log1p(a + a^2 / (1 + sqrt(1 + a^2))) with the sign of x (a = |x|); past 2^28,
  * log(2a). acosh(x) = log1p(t + sqrt(2t + t^2)), t = x - 1 (NaN below 1); past 2^28,
  * log(2x). atanh(x) = log1p(2a / (1 - a)) / 2 with the sign of x, 2a / (1 - a) written as
@@ -1349,12 +1348,18 @@ static inline double cg_cos_kernel(double rh, double rl, double z, double *lo)
     *lo = ((1.0 - w) - hz) + (z * z * p - rh * rl);
     return w;
 }
+/* sin and cos of x's reduced argument, and the quadrant. */
+static inline double cg_sincos_parts(double x, int64_t *q, double *cs)
+{
+    double rl, rh = cg_trig_reduce(x, &rl, q), z = rh * rh;
+    double cl, c = cg_cos_kernel(rh, rl, z, &cl);
+    *cs = c + cl;
+    return rh + cg_sin_tail(rh, rl, z);
+}
 static inline double cg_sin(double x)
 {
     int64_t q;
-    double rl, rh = cg_trig_reduce(x, &rl, &q), z = rh * rh;
-    double cl, c = cg_cos_kernel(rh, rl, z, &cl);
-    double sn = rh + cg_sin_tail(rh, rl, z), cs = c + cl;
+    double cs, sn = cg_sincos_parts(x, &q, &cs);
     double r = (q & 1) ? cs : sn;
     r = (q & 2) ? -r : r;
     return x == 0.0 ? x : r;
@@ -1362,9 +1367,7 @@ static inline double cg_sin(double x)
 static inline double cg_cos(double x)
 {
     int64_t q;
-    double rl, rh = cg_trig_reduce(x, &rl, &q), z = rh * rh;
-    double cl, c = cg_cos_kernel(rh, rl, z, &cl);
-    double sn = rh + cg_sin_tail(rh, rl, z), cs = c + cl;
+    double cs, sn = cg_sincos_parts(x, &q, &cs);
     double r = (q & 1) ? sn : cs;
     return ((q + 1) & 2) ? -r : r;
 }
